@@ -1,0 +1,1 @@
+//! Answer metrics: length, pace, talking points, delivery. Pure functions.

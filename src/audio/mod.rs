@@ -1,0 +1,7 @@
+//! Audio: microphone capture (cpal), WAV reading and streaming writing
+//! (hound), resampling to 16 kHz mono, and level / silence detection.
+
+pub mod level;
+
+/// The sample rate Whisper wants and viva stores answers at.
+pub const WHISPER_RATE: u32 = 16_000;

@@ -1,0 +1,1 @@
+//! Practice sessions: the runner and the session folder store.

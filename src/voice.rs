@@ -1,0 +1,1 @@
+//! Speaking questions aloud: a `Speaker` on the `tts` crate, with a print-only fallback.

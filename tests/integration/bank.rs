@@ -1,0 +1,3 @@
+//! Integration tests: bank.
+
+use crate::util;

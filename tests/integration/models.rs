@@ -1,0 +1,3 @@
+//! Integration tests: models.
+
+use crate::util;

@@ -1,0 +1,3 @@
+//! Integration tests: practice.
+
+use crate::util;

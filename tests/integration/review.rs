@@ -1,0 +1,3 @@
+//! Integration tests: review.
+
+use crate::util;

@@ -1,0 +1,3 @@
+//! Integration tests: transcribe.
+
+use crate::util;

@@ -1,0 +1,56 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A `viva` command with a clean environment for viva's own variables.
+pub fn viva() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_viva"));
+    cmd.env_remove("VIVA_MODEL")
+        .env_remove("VIVA_SESSIONS")
+        .env_remove("VIVA_MODELS_DIR");
+    cmd
+}
+
+/// Run a command and return its output (stdin closed).
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(std::process::Stdio::null())
+        .output()
+        .expect("failed to start viva")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The default model in the checkout's models directory (fetched by set-up).
+pub fn default_model() -> PathBuf {
+    let path = repo_root().join("models/ggml-tiny.en.bin");
+    assert!(
+        path.is_file(),
+        "{} is missing: run `scripts/setup` (or `cargo run -- model fetch`) first",
+        path.display()
+    );
+    path
+}
+
+/// A fresh temporary directory, removed when dropped.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("cannot create a temp dir")
+}
+
+/// True when `path` exists.
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}

@@ -1,0 +1,3 @@
+//! Integration tests: voice.
+
+use crate::util;
