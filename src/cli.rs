@@ -53,7 +53,7 @@ pub struct ModelArg {
 #[derive(Debug, Clone, Args)]
 pub struct BankArg {
     /// Bank name (built in or in the user's banks directory) or path to a bank file.
-    #[arg(long, value_name = "NAME|PATH", default_value = "platform-engineer")]
+    #[arg(long, value_name = "NAME|PATH", default_value = "platform-engineer", global = true)]
     pub bank: String,
 }
 

@@ -1,6 +1,115 @@
 //! Question banks: the types, loading and validation, and import of the
 //! seed's page format.
+//!
+//! A bank is named on the command line by `--bank NAME|PATH`; [`load`] looks
+//! for a built-in bank of that name (compiled into the binary, so an
+//! installed `viva` works anywhere), then for `NAME.toml` in the user's banks
+//! directory, then for a file at that path. Every bank is validated on load
+//! with the same checks as `viva bank check`.
 
+mod builtin;
+pub mod check;
+pub mod import;
 mod types;
+mod write;
 
-pub use types::{Bank, Question};
+use std::path::{Path, PathBuf};
+
+pub use builtin::{builtin, BUILTIN};
+pub use check::Diagnostic;
+pub use types::{Bank, Question, DEFAULT_TARGET_S};
+
+/// Why a bank could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum BankError {
+    #[error("no bank '{spec}': it is not a built-in bank ({builtins}), not in {user_dir}, and not a file")]
+    NotFound {
+        spec: String,
+        builtins: String,
+        user_dir: PathBuf,
+    },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not UTF-8 text")]
+    NotUtf8 { path: PathBuf },
+    #[error("{}", invalid_message(.name, .diagnostics))]
+    Invalid {
+        /// The file (or built-in name) as the user named it.
+        name: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+fn invalid_message(name: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut message = format!(
+        "bank {name} has {} error{}; fix {} (run `viva bank check {name}`):",
+        diagnostics.len(),
+        if diagnostics.len() == 1 { "" } else { "s" },
+        if diagnostics.len() == 1 { "it" } else { "them" },
+    );
+    for diagnostic in diagnostics {
+        message.push_str("\n  ");
+        message.push_str(&diagnostic.render(name));
+    }
+    message
+}
+
+/// Load a bank by built-in name, by name in the user's banks directory, or by path.
+pub fn load(spec: &str) -> Result<Bank, BankError> {
+    load_from(spec, &crate::paths::user_banks_dir())
+}
+
+/// [`load`] with an explicit user banks directory (for tests).
+pub fn load_from(spec: &str, user_dir: &Path) -> Result<Bank, BankError> {
+    if let Some(text) = builtin(spec) {
+        return parse(text, spec);
+    }
+    let is_plain_name = !spec.is_empty() && !spec.contains(['/', '\\']) && !spec.ends_with(".toml");
+    if is_plain_name {
+        let path = user_dir.join(format!("{spec}.toml"));
+        if path.is_file() {
+            return load_path(&path);
+        }
+    }
+    let path = Path::new(spec);
+    if path.is_file() {
+        return load_path(path);
+    }
+    Err(BankError::NotFound {
+        spec: spec.to_string(),
+        builtins: BUILTIN
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", "),
+        user_dir: user_dir.to_path_buf(),
+    })
+}
+
+/// Load and validate the bank file at `path`.
+pub fn load_path(path: &Path) -> Result<Bank, BankError> {
+    let text = read_text(path)?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Read a file that must be UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, BankError> {
+    let bytes = std::fs::read(path).map_err(|source| BankError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|_| BankError::NotUtf8 {
+        path: path.to_path_buf(),
+    })
+}
+
+/// Parse and validate bank text; `name` is used in error messages.
+pub fn parse(text: &str, name: &str) -> Result<Bank, BankError> {
+    check::parse(text).map_err(|diagnostics| BankError::Invalid {
+        name: name.to_string(),
+        diagnostics,
+    })
+}

@@ -55,3 +55,21 @@ impl Bank {
             .unwrap_or(DEFAULT_TARGET_S)
     }
 }
+
+impl Bank {
+    /// A question by its 1-based number (`"6"`) or its id (`"ci-cd"`), with
+    /// its number. Ids are never all digits (`viva bank check` refuses them),
+    /// so the two cannot clash.
+    pub fn question(&self, selector: &str) -> Option<(usize, &Question)> {
+        let selector = selector.trim();
+        if let Ok(number) = selector.parse::<usize>() {
+            let index = number.checked_sub(1)?;
+            return self.questions.get(index).map(|q| (number, q));
+        }
+        self.questions
+            .iter()
+            .enumerate()
+            .find(|(_, q)| q.id == selector)
+            .map(|(index, q)| (index + 1, q))
+    }
+}

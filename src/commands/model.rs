@@ -1,9 +1,200 @@
-//! `viva model`.
+//! `viva model fetch | import | list | verify`: get, convert and check
+//! Whisper models in the models directory.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::ModelCommand;
+use anyhow::{bail, Context};
 
-pub fn run(_args: ModelCommand) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`viva model` is not built yet")
+use crate::cli::ModelCommand;
+use crate::paths;
+use crate::stt::catalog::{self, Catalog, ModelEntry};
+use crate::stt::fetch::{self, Outcome};
+use crate::stt::import;
+use crate::stt::load;
+use crate::stt::model_job::Job;
+use crate::stt::{ggml, model_error::ModelError};
+
+pub fn run(args: ModelCommand) -> anyhow::Result<ExitCode> {
+    let catalog = Catalog::builtin();
+    match args {
+        ModelCommand::Fetch { name } => fetch_model(&catalog, &name),
+        ModelCommand::Import { path, name, output } => import_model(&path, name.as_deref(), output.as_deref()),
+        ModelCommand::List => list_models(&catalog),
+        ModelCommand::Verify { name } => verify_model(&catalog, &name),
+    }
+}
+
+fn known<'a>(catalog: &'a Catalog, name: &str) -> anyhow::Result<&'a ModelEntry> {
+    catalog.get(name).with_context(|| {
+        format!(
+            "unknown model `{name}`: viva knows {} (see `viva model list`)",
+            catalog.names().join(", ")
+        )
+    })
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn fetch_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
+    let model = known(catalog, name)?;
+    let job = Job::interactive();
+    match fetch::fetch(model, &paths::models_dir(), &job)? {
+        Outcome::AlreadyPresent { path, .. } => {
+            println!("{name}: {} is already present and verified", path.display());
+        }
+        Outcome::Fetched {
+            path, source, bytes, ..
+        } => {
+            println!(
+                "{name}: wrote {} ({}, sha256 verified) from {source}",
+                path.display(),
+                megabytes(bytes)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_model(path: &Path, name: Option<&str>, output: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let job = Job::interactive();
+    let (written, facts) = import::import(path, name, output, &paths::models_dir(), &job)?;
+    println!(
+        "wrote {} ({}, {} tensors, {}, sha256 {})",
+        written.display(),
+        facts.name,
+        facts.tensors,
+        megabytes(facts.bytes),
+        facts.sha256
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A model file's state against the catalogue.
+enum FileStatus {
+    Missing,
+    Verified,
+    Mismatch,
+    Unreadable(String),
+}
+
+fn file_status(model: &ModelEntry, path: &Path) -> (Option<u64>, FileStatus) {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return (None, FileStatus::Missing);
+    };
+    match fetch::sha256_file(path) {
+        Ok(sha) if model.knows_sha256(&sha) => (Some(meta.len()), FileStatus::Verified),
+        Ok(_) => (Some(meta.len()), FileStatus::Mismatch),
+        Err(e) => (Some(meta.len()), FileStatus::Unreadable(e.to_string())),
+    }
+}
+
+fn list_models(catalog: &Catalog) -> anyhow::Result<ExitCode> {
+    let dir = paths::models_dir();
+    println!("models directory: {}", dir.display());
+    let mut rows = vec![["NAME".to_string(), "SIZE".into(), "STATUS".into(), "ABOUT".into()]];
+    for model in &catalog.models {
+        let path = dir.join(catalog::file_name(&model.name));
+        let (size, status) = file_status(model, &path);
+        let status = match status {
+            FileStatus::Missing => format!("missing: run `viva model fetch {}`", model.name),
+            FileStatus::Verified => "ok (sha256 verified)".into(),
+            FileStatus::Mismatch => format!("sha256 mismatch: run `viva model fetch {}`", model.name),
+            FileStatus::Unreadable(e) => format!("unreadable: {e}"),
+        };
+        let mut name = model.name.clone();
+        if model.name == catalog.default {
+            name.push_str(" (default)");
+        }
+        rows.push([name, size.map_or("-".into(), megabytes), status, model.about.clone()]);
+    }
+    for path in unknown_model_files(catalog, &dir) {
+        let size = std::fs::metadata(&path).map(|m| m.len()).ok();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        rows.push([name, size.map_or("-".into(), megabytes), "not in the catalogue".into(), String::new()]);
+    }
+    print_table(&rows);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ggml-*.bin` files in the models directory that the catalogue does not name.
+fn unknown_model_files(catalog: &Catalog, dir: &Path) -> Vec<PathBuf> {
+    let known: Vec<String> = catalog.models.iter().map(|m| catalog::file_name(&m.name)).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("ggml-") && n.ends_with(".bin") && !known.iter().any(|k| k == n)
+            })
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn print_table(rows: &[[String; 4]]) {
+    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
+    let widths = [width(0), width(1), width(2)];
+    for row in rows {
+        let line = format!(
+            "{:<w0$}  {:>w1$}  {:<w2$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        println!("{}", line.trim_end());
+    }
+}
+
+fn verify_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
+    let (model, path) = match catalog.get(name) {
+        Some(model) => (Some(model), paths::models_dir().join(catalog::file_name(name))),
+        None if Path::new(name).is_file() => (None, PathBuf::from(name)),
+        None => {
+            known(catalog, name)?;
+            unreachable!("known() fails for an unknown name")
+        }
+    };
+    if !path.is_file() {
+        bail!(
+            "no {name} model at {}: run `viva model fetch {name}`",
+            path.display()
+        );
+    }
+    println!("{}", path.display());
+    let sha = fetch::sha256_file(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    match model {
+        Some(model) => match model.source_for(&sha) {
+            Some(source) => println!("  sha256 {sha}: ok ({})", source.describe()),
+            None => bail!(
+                "{} is corrupt or not the catalogue's {name}: its sha256 {sha} matches no source of {name}; run `viva model fetch {name}` to replace it",
+                path.display()
+            ),
+        },
+        None => println!("  sha256 {sha} (not a catalogue model: checking that it loads)"),
+    }
+    let summary = ggml::inspect(&path).map_err(|e| ModelError::NotAModel {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    load::load_context(&path)?;
+    let h = summary.hparams;
+    println!(
+        "  loads in whisper.cpp: {}, {} encoder + {} decoder layers, {} tokens",
+        import::model_name(&h),
+        h.n_audio_layer,
+        h.n_text_layer,
+        h.n_vocab
+    );
+    println!("ok");
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,9 +1,126 @@
-//! `viva record`.
+//! `viva record OUT.wav`: record the microphone into a 16 kHz mono WAV file,
+//! to check the input setup. Stops on silence after speech, `--seconds`,
+//! Enter (on a terminal) or Ctrl-C; shows a level meter on a terminal.
 
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
+use anyhow::bail;
+
+use crate::audio::devices;
+use crate::audio::meter::{clock, TerminalMeter};
+use crate::audio::recorder::{self, RecordControl, RecordSettings, Recording, RecordingEnd};
 use crate::cli::RecordArgs;
+use crate::session::plan::parse_duration;
 
-pub fn run(_args: RecordArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`viva record` is not built yet")
+pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
+    let silence = parse_duration("--silence", &args.silence)?;
+    let max_duration = match args.seconds {
+        None => None,
+        Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
+            Some(Duration::from_secs_f64(seconds))
+        }
+        Some(seconds) => bail!("--seconds must be a positive number, not {seconds}"),
+    };
+    let device = devices::input_device(args.input_device.as_deref())?;
+    let control = RecordControl::new();
+    stop_on_ctrl_c(&control);
+    let enter = std::io::stdin().is_terminal();
+    if enter {
+        stop_on_enter(&control);
+    }
+
+    let mut stops = vec![format!(
+        "after {} of silence once you speak",
+        humantime::format_duration(silence)
+    )];
+    if let Some(max) = max_duration {
+        stops.push(format!("after {}", humantime::format_duration(max)));
+    }
+    if enter {
+        stops.push("on Enter".to_owned());
+    }
+    eprintln!(
+        "Recording from '{}' into {}; stops {}, or on Ctrl-C.",
+        device.label,
+        args.out.display(),
+        stops.join(", ")
+    );
+
+    let settings = RecordSettings {
+        max_duration,
+        silence_after_speech: Some(silence),
+    };
+    let mut meter = TerminalMeter::new();
+    let recording = recorder::record(&device, &args.out, &settings, &control, |progress| {
+        if let Some(warning) = progress.new_warning {
+            meter.note(&format!("warning: {}", warning.message(&device.label)));
+        }
+        meter.draw(progress);
+    })?;
+    meter.clear();
+
+    println!(
+        "Saved {}: {} of 16 kHz mono audio ({}).",
+        args.out.display(),
+        clock(recording.duration),
+        why_it_ended(&recording, silence)
+    );
+    if !recording.heard_speech {
+        eprintln!(
+            "warning: no speech was heard; check the input device and its volume \
+             (`viva devices` lists the devices)"
+        );
+    }
+    if let RecordingEnd::DeviceLost(reason) = &recording.end {
+        bail!(
+            "input device '{}' stopped delivering audio ({reason}); the file holds what came before",
+            device.label
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn why_it_ended(recording: &Recording, silence: Duration) -> String {
+    match &recording.end {
+        RecordingEnd::Silence => format!(
+            "stopped after {} of silence",
+            humantime::format_duration(silence)
+        ),
+        RecordingEnd::TimeLimit => "reached --seconds".to_owned(),
+        RecordingEnd::Stopped => "stopped by Enter".to_owned(),
+        RecordingEnd::Interrupted => "stopped by Ctrl-C".to_owned(),
+        RecordingEnd::Discarded => "discarded".to_owned(),
+        RecordingEnd::DeviceLost(_) => "the input device stopped".to_owned(),
+    }
+}
+
+/// The first Ctrl-C ends the recording and keeps the file; a second one
+/// exits at once (the file is still valid up to its last checkpoint).
+fn stop_on_ctrl_c(control: &RecordControl) {
+    let control = control.clone();
+    let pressed = AtomicBool::new(false);
+    let installed = ctrlc::set_handler(move || {
+        if pressed.swap(true, Ordering::AcqRel) {
+            std::process::exit(130);
+        }
+        control.interrupt();
+    });
+    if let Err(err) = installed {
+        eprintln!("warning: Ctrl-C cannot stop the recording cleanly here ({err})");
+    }
+}
+
+/// A line on standard input (Enter) ends the recording.
+fn stop_on_enter(control: &RecordControl) {
+    let control = control.clone();
+    // The thread blocks on the terminal; it ends with the process.
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line).is_ok() {
+            control.stop();
+        }
+    });
 }

@@ -1,1 +1,4 @@
 //! Reports of sessions: terminal, markdown, HTML.
+
+pub mod markdown;
+pub mod summary;

@@ -1,1 +1,10 @@
-//! Practice sessions: the runner and the session folder store.
+//! Practice sessions: which questions to ask, the runner, and the session
+//! folder store.
+
+pub mod answer_files;
+pub mod keys;
+pub mod plan;
+pub mod record;
+pub mod runner;
+pub mod store;
+pub mod transcribe_queue;

@@ -1,3 +1,460 @@
-//! Integration tests: voice.
+//! Integration tests: voice in and out. `viva say`, `viva record` and
+//! `viva devices` run against the headless audio stack of
+//! `scripts/audio-stack` (PulseAudio with a `speaker` sink and a `fakemic`
+//! source, speech-dispatcher speaking into `speaker`): what viva says is
+//! recorded from `speaker.monitor`, and known speech made with espeak-ng is
+//! played into `fakemic_sink` for viva to record.
+//!
+//! The stack is started once per test run (and torn down when the run
+//! ends) or reused when already up. If it cannot start, these tests fail
+//! with the reason. Tests that use it take [`audio_lock`]: they share one
+//! speaker and one microphone.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use viva::audio::level;
 
 use crate::util;
+
+/// The environment a client of the running stack needs.
+struct Stack {
+    env: Vec<(String, String)>,
+}
+
+/// Start (or reuse) the stack; panics with the script's reason if it cannot.
+fn stack() -> &'static Stack {
+    static STACK: OnceLock<Stack> = OnceLock::new();
+    STACK.get_or_init(|| {
+        let script = util::repo_root().join("scripts/audio-stack");
+        let out = Command::new(&script)
+            .args(["up", "--owner", &std::process::id().to_string()])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|err| panic!("cannot run {}: {err}", script.display()));
+        assert!(
+            out.status.success(),
+            "the headless audio stack did not come up ({}):\n{}",
+            out.status,
+            util::stderr(&out)
+        );
+        let env = util::stdout(&out)
+            .lines()
+            .filter_map(|line| line.strip_prefix("export "))
+            .filter_map(|assignment| assignment.split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.trim_matches('\'').to_owned()))
+            .collect::<Vec<_>>();
+        assert!(
+            env.iter().any(|(name, _)| name == "PULSE_SERVER"),
+            "scripts/audio-stack printed no PULSE_SERVER:\n{}",
+            util::stdout(&out)
+        );
+        Stack { env }
+    })
+}
+
+/// One test at a time on the shared speaker and microphone.
+fn audio_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A command that talks to the stack.
+fn on_stack(mut cmd: Command) -> Command {
+    for (name, value) in &stack().env {
+        cmd.env(name, value);
+    }
+    cmd
+}
+
+fn viva_on_stack() -> Command {
+    on_stack(util::viva())
+}
+
+/// Record `source` (a PulseAudio source) as raw 16 kHz mono s16 into `path`.
+fn parec(source: &str, path: &Path) -> Child {
+    let file = std::fs::File::create(path).unwrap();
+    on_stack(Command::new("parec"))
+        .args(["--raw", "--latency-msec=20", "--format=s16le", "--rate=16000", "--channels=1"])
+        .args(["-d", source])
+        .stdout(file)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cannot run parec (pulseaudio-utils)")
+}
+
+fn paplay(sink: &str, wav: &Path) -> Child {
+    on_stack(Command::new("paplay"))
+        .args(["-d", sink])
+        .arg(wav)
+        .spawn()
+        .expect("cannot run paplay (pulseaudio-utils)")
+}
+
+/// Speech made by espeak-ng, and the same at 16 kHz mono for comparisons.
+fn espeak(dir: &Path, text: &str) -> (PathBuf, Vec<f32>) {
+    let wav = dir.join("speech.wav");
+    let status = Command::new("espeak-ng")
+        .arg("-w")
+        .arg(&wav)
+        .arg(text)
+        .status()
+        .expect("cannot run espeak-ng");
+    assert!(status.success());
+    let reference = dir.join("speech-16k.wav");
+    let status = Command::new("sox")
+        .arg(&wav)
+        .args(["-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&reference)
+        .status()
+        .expect("cannot run sox");
+    assert!(status.success());
+    (wav, read_answer_wav(&reference))
+}
+
+/// A WAV file that must be 16 kHz mono 16-bit, as f32.
+fn read_answer_wav(path: &Path) -> Vec<f32> {
+    let mut reader = hound::WavReader::open(path)
+        .unwrap_or_else(|err| panic!("{} does not read as WAV: {err}", path.display()));
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.sample_rate, spec.channels, spec.bits_per_sample),
+        (16_000, 1, 16),
+        "{}",
+        path.display()
+    );
+    reader
+        .samples::<i16>()
+        .map(|sample| f32::from(sample.unwrap()) / 32768.0)
+        .collect()
+}
+
+fn read_raw_s16(path: &Path) -> Vec<f32> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(2)
+        .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) / 32768.0)
+        .collect()
+}
+
+/// Seconds of sound in a raw 16 kHz recording once every silence longer than
+/// 0.1 s is cut out, measured by sox.
+fn sox_voiced_seconds(raw: &Path) -> f64 {
+    let out = Command::new("sox")
+        .args(["-t", "raw", "-r", "16000", "-e", "signed", "-b", "16", "-c", "1"])
+        .arg(raw)
+        .args(["-n", "silence", "1", "0.03", "1%", "-1", "0.1", "1%", "stat"])
+        .output()
+        .expect("cannot run sox");
+    let report = util::stderr(&out);
+    report
+        .lines()
+        .find_map(|line| line.strip_prefix("Length (seconds):"))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no length in sox's report:\n{report}"))
+}
+
+/// Wait for a child, killing it after `limit`.
+fn wait_with_limit(mut child: Child, limit: Duration) -> Output {
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}; stderr:\n{}",
+                util::stderr(&out)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The normalised correlation of `recorded` with `reference` at the best
+/// alignment: speech onsets line the two up roughly, then every lag within
+/// ±50 ms is tried.
+fn correlation(reference: &[f32], recorded: &[f32]) -> f64 {
+    let onset = |samples: &[f32]| {
+        let span = level::speech_span(samples, 16_000).expect("no speech in the audio");
+        (span.first_s * 16_000.0) as isize
+    };
+    let rough = onset(recorded) - onset(reference);
+    let norm = |samples: &[f32]| samples.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>().sqrt();
+    let reference_norm = norm(reference);
+    (rough - 800..=rough + 800)
+        .filter(|&lag| lag >= 0)
+        .map(|lag| {
+            let window = &recorded[(lag as usize).min(recorded.len())..];
+            let n = window.len().min(reference.len());
+            let dot: f64 = (0..n)
+                .map(|i| f64::from(window[i]) * f64::from(reference[i]))
+                .sum();
+            dot / (reference_norm * norm(&window[..n])).max(1e-9)
+        })
+        .fold(f64::MIN, f64::max)
+}
+
+#[test]
+fn say_is_heard_on_the_speaker_and_returns_after_the_speech() {
+    let _audio = audio_lock();
+    let dir = util::temp_dir();
+    let heard = dir.path().join("speaker.raw");
+    let text = "Tell me about a time you made a deployment pipeline faster.";
+
+    let mut recorder = parec("speaker.monitor", &heard);
+    std::thread::sleep(Duration::from_millis(300));
+    let recording_began = Instant::now();
+    let out = util::run(viva_on_stack().arg("say").arg(text));
+    let returned = recording_began.elapsed();
+    std::thread::sleep(Duration::from_millis(1_000));
+    recorder.kill().unwrap();
+    recorder.wait().unwrap();
+
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    assert_eq!(util::stdout(&out), "", "spoken text is not printed");
+    assert_eq!(util::stderr(&out), "", "no warning when speech works");
+
+    let samples = read_raw_s16(&heard);
+    let voiced = sox_voiced_seconds(&heard);
+    assert!(voiced >= 1.5, "only {voiced:.2} s of speech reached speaker.monitor");
+    let span = level::speech_span(&samples, 16_000).expect("nothing was spoken");
+    // Nothing is spoken after viva returned: it waited for the end.
+    let after_return = &samples[(returned.as_secs_f64() * 16_000.0) as usize..];
+    assert!(
+        level::speech_span(after_return, 16_000).is_none(),
+        "speech went on after `viva say` returned at {returned:?}: {span:?}"
+    );
+    println!(
+        "viva say: {voiced:.2} s voiced; first audio {:.0} ms after start; \
+         returned {:.0} ms after the last audio (includes parec's latency)",
+        span.first_s * 1000.0,
+        (returned.as_secs_f64() - span.last_s) * 1000.0
+    );
+}
+
+#[test]
+fn say_without_a_speech_service_prints_the_text_and_one_warning() {
+    let dir = util::temp_dir();
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir(&runtime).unwrap();
+    let out = util::run(
+        util::viva()
+            .args(["say", "What", "is", "GitOps?"])
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("SPEECHD_CMD", dir.path().join("no-speech-dispatcher"))
+            .env_remove("SPEECHD_ADDRESS"),
+    );
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    assert_eq!(util::stdout(&out), "What is GitOps?\n");
+    let stderr = util::stderr(&out);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: no speech service (")
+            && stderr.contains("printing instead")
+            && stderr.trim_end().ends_with("check with `spd-say hello`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn say_no_tts_prints_without_a_warning() {
+    let out = util::run(util::viva().args(["say", "--no-tts", "Hello there"]));
+    assert!(out.status.success());
+    assert_eq!(util::stdout(&out), "Hello there\n");
+    assert_eq!(util::stderr(&out), "");
+}
+
+#[test]
+fn say_rejects_a_rate_outside_zero_to_one() {
+    let out = util::run(util::viva().args(["say", "--rate", "2", "Hello"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        util::stderr(&out),
+        "error: --rate must be between 0.0 and 1.0 (0.5 is normal speed), not 2\n"
+    );
+}
+
+#[test]
+fn record_captures_speech_from_the_microphone_and_stops_on_silence() {
+    let _audio = audio_lock();
+    let dir = util::temp_dir();
+    let (speech, reference) = espeak(
+        dir.path(),
+        "We build every change and deploy it with Argo CD onto Kubernetes.",
+    );
+    let answer = dir.path().join("answer.wav");
+    let silence_s = 2.0;
+
+    let viva = viva_on_stack()
+        .args(["record", "--silence", "2s"])
+        .arg(&answer)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let player = wait_with_limit(paplay("fakemic_sink", &speech), Duration::from_secs(30));
+    assert!(player.status.success());
+    let out = wait_with_limit(viva, Duration::from_secs(30));
+
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    let stdout = util::stdout(&out);
+    assert!(
+        stdout.starts_with(&format!("Saved {}: ", answer.display()))
+            && stdout.ends_with(" of 16 kHz mono audio (stopped after 2s of silence).\n"),
+        "{stdout}"
+    );
+    let recorded = read_answer_wav(&answer);
+    let similarity = correlation(&reference, &recorded);
+    assert!(similarity > 0.9, "correlation with the source only {similarity:.3}");
+    let span = level::speech_span(&recorded, 16_000).expect("no speech recorded");
+    let duration = recorded.len() as f64 / 16_000.0;
+    let silence_at_end = duration - span.last_s;
+    assert!(
+        (silence_s - 0.1..=silence_s + 1.0).contains(&silence_at_end),
+        "stopped {silence_at_end:.2} s after the speech; the bound was {silence_s} s"
+    );
+    println!("viva record: correlation {similarity:.3}, stopped {silence_at_end:.2} s after speech");
+}
+
+#[test]
+fn record_stops_at_the_time_limit_exactly() {
+    let _audio = audio_lock();
+    let dir = util::temp_dir();
+    let answer = dir.path().join("answer.wav");
+    let out = util::run(
+        viva_on_stack()
+            .args(["record", "--seconds", "1.5"])
+            .arg(&answer),
+    );
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    assert_eq!(
+        util::stdout(&out),
+        format!("Saved {}: 0:01.5 of 16 kHz mono audio (reached --seconds).\n", answer.display())
+    );
+    assert_eq!(read_answer_wav(&answer).len(), 24_000);
+    // Nothing played into the microphone: the null sink gives exact zeros.
+    let stderr = util::stderr(&out);
+    assert!(
+        stderr.contains("warning: input device 'fakemic' delivers silence: is it muted?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("warning: no speech was heard"), "{stderr}");
+}
+
+#[test]
+fn kill_9_mid_recording_leaves_a_readable_wav_up_to_about_the_last_second() {
+    let _audio = audio_lock();
+    let dir = util::temp_dir();
+    let tone = dir.path().join("tone.wav");
+    let status = Command::new("sox")
+        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
+        .arg(&tone)
+        .args(["synth", "8", "sine", "440", "vol", "0.5"])
+        .status()
+        .expect("cannot run sox");
+    assert!(status.success());
+    let answer = dir.path().join("answer.wav");
+
+    let player = paplay("fakemic_sink", &tone);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut viva = viva_on_stack()
+        .args(["record", "--silence", "60s"])
+        .arg(&answer)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The banner comes just before the device opens.
+    let mut banner = String::new();
+    BufReader::new(viva.stderr.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    assert!(banner.starts_with("Recording from "), "{banner}");
+    let opened = Instant::now();
+    std::thread::sleep(Duration::from_millis(3_300));
+    // SIGKILL: no chance to finalize the file.
+    viva.kill().unwrap();
+    let recorded_for = opened.elapsed().as_secs_f64();
+    viva.wait().unwrap();
+    wait_with_limit(player, Duration::from_secs(15));
+
+    let samples = read_answer_wav(&answer);
+    let duration = samples.len() as f64 / 16_000.0;
+    assert!(
+        duration >= recorded_for - 1.2 && duration <= recorded_for + 0.1,
+        "the file holds {duration:.2} s after {recorded_for:.2} s of recording"
+    );
+    // The tone is there to the end of what the file holds.
+    let last_half_second = &samples[samples.len() - 8_000..];
+    assert!(
+        level::dbfs(last_half_second) > -12.0,
+        "the end of the file is not the tone: {} dBFS",
+        level::dbfs(last_half_second)
+    );
+    println!("kill -9: {duration:.2} s in the file after {recorded_for:.2} s of recording");
+}
+
+#[test]
+fn record_from_a_nonexistent_input_device_lists_the_devices() {
+    let dir = util::temp_dir();
+    let answer = dir.path().join("answer.wav");
+    let out = util::run(
+        viva_on_stack()
+            .args(["record", "--input-device", "no-such-mic"])
+            .arg(&answer),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        util::stderr(&out),
+        "error: no input device matches 'no-such-mic'. Input devices (PulseAudio): \
+         speaker.monitor (Monitor of speaker), fakemic_sink.monitor (Monitor of fakemic_sink), \
+         fakemic\n"
+    );
+    assert!(!answer.exists());
+}
+
+#[test]
+fn record_into_a_missing_directory_is_one_clear_error() {
+    let _audio = audio_lock();
+    let dir = util::temp_dir();
+    let answer = dir.path().join("missing/answer.wav");
+    let out = util::run(viva_on_stack().arg("record").arg(&answer));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        util::stderr(&out),
+        format!(
+            "error: cannot create {}: No such file or directory (os error 2)\n",
+            answer.display()
+        )
+    );
+}
+
+#[test]
+fn devices_lists_inputs_outputs_and_voices() {
+    let out = util::run(viva_on_stack().arg("devices"));
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    let stdout = util::stdout(&out);
+    assert!(
+        stdout.starts_with(
+            "Inputs (PulseAudio), for --input-device NAME:\n\
+             \x20 speaker.monitor       Monitor of speaker\n\
+             \x20 fakemic_sink.monitor  Monitor of fakemic_sink\n\
+             \x20 fakemic               fakemic  (default)\n\
+             Outputs (PulseAudio):\n\
+             \x20 speaker       speaker  (default)\n\
+             \x20 fakemic_sink  fakemic_sink\n\
+             Voices, for viva say --voice NAME ("
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n  English (America)  "), "{stdout}");
+}

@@ -1,1 +1,0 @@
-//! Answer metrics: length, pace, talking points, delivery. Pure functions.

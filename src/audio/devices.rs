@@ -1,0 +1,316 @@
+//! Finding audio devices by name: what `viva devices` lists and what
+//! `--input-device NAME` picks.
+//!
+//! cpal's default host is used: PulseAudio (also served by PipeWire) where a
+//! server runs, whose device names are the server's source and sink names
+//! (`alsa_input.usb-…`, `fakemic`); else ALSA, whose names are PCM ids
+//! (`default`, `hw:CARD=…`). Listing never opens a device: opening every ALSA
+//! device fails on most and makes the ALSA library print noise.
+
+use cpal::traits::{DeviceTrait, HostTrait};
+
+/// One device as the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceEntry {
+    /// The name to give `--input-device`: the server's or ALSA's own id.
+    pub name: String,
+    /// The human description (may equal the name).
+    pub description: String,
+    /// The system's default for its direction.
+    pub is_default: bool,
+}
+
+/// Everything `viva devices` shows about audio.
+#[derive(Debug, Clone)]
+pub struct DeviceList {
+    /// The audio system the devices belong to, e.g. `PulseAudio`, `ALSA`.
+    pub host: String,
+    pub inputs: Vec<DeviceEntry>,
+    pub outputs: Vec<DeviceEntry>,
+}
+
+/// An input device ready to capture from.
+pub struct InputDevice {
+    pub device: cpal::Device,
+    /// How messages name it: its name, and its description when different.
+    pub label: String,
+}
+
+impl std::fmt::Debug for InputDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InputDevice")
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an input device cannot be had.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error("no input device matches '{wanted}'. {}", listing(host, available))]
+    NotFound {
+        wanted: String,
+        host: String,
+        available: Vec<DeviceEntry>,
+    },
+    #[error(
+        "'{wanted}' matches several input devices; give one of these names in full. {}",
+        listing(host, matches)
+    )]
+    Ambiguous {
+        wanted: String,
+        host: String,
+        matches: Vec<DeviceEntry>,
+    },
+    #[error(
+        "there is no default input device (is a microphone connected?). {}",
+        listing(host, available)
+    )]
+    NoDefault {
+        host: String,
+        available: Vec<DeviceEntry>,
+    },
+    #[error("cannot list the {host} audio devices: {reason}")]
+    Listing { host: String, reason: String },
+}
+
+/// "Input devices (HOST): a (desc), b" or a hint when there are none.
+fn listing(host: &str, devices: &[DeviceEntry]) -> String {
+    if devices.is_empty() {
+        return format!("{host} reports no input devices; check that a microphone is connected and enabled.");
+    }
+    let names: Vec<String> = devices.iter().map(entry_label).collect();
+    format!("Input devices ({host}): {}", names.join(", "))
+}
+
+/// `name`, or `name (description)` when they differ.
+pub fn entry_label(entry: &DeviceEntry) -> String {
+    if entry.description.is_empty() || entry.description == entry.name {
+        entry.name.clone()
+    } else {
+        format!("{} ({})", entry.name, entry.description)
+    }
+}
+
+/// The inputs and outputs of the default audio host.
+pub fn list() -> Result<DeviceList, DeviceError> {
+    let host = cpal::default_host();
+    let host_name = host.id().name().to_owned();
+    let devices: Vec<cpal::Device> = host
+        .devices()
+        .map_err(|err| DeviceError::Listing {
+            host: host_name.clone(),
+            reason: err.to_string(),
+        })?
+        .collect();
+    let default_input = host.default_input_device().map(|device| device_name(&device));
+    let default_output = host.default_output_device().map(|device| device_name(&device));
+    let mut inputs: Vec<DeviceEntry> = devices
+        .iter()
+        .filter(|device| device.supports_input())
+        .map(|device| entry(device, default_input.as_deref()))
+        .collect();
+    let mut outputs: Vec<DeviceEntry> = devices
+        .iter()
+        .filter(|device| device.supports_output())
+        .map(|device| entry(device, default_output.as_deref()))
+        .collect();
+    // ALSA's `default` device does not say which way it works (it works both
+    // ways); put it in both lists.
+    if let Some(default) = host.default_input_device() {
+        add_missing(&mut inputs, entry(&default, default_input.as_deref()));
+    }
+    if let Some(default) = host.default_output_device() {
+        add_missing(&mut outputs, entry(&default, default_output.as_deref()));
+    }
+    Ok(DeviceList {
+        host: host_name,
+        inputs,
+        outputs,
+    })
+}
+
+fn add_missing(entries: &mut Vec<DeviceEntry>, new: DeviceEntry) {
+    if !entries.iter().any(|entry| entry.name == new.name) {
+        entries.insert(0, new);
+    }
+}
+
+/// The device's own id: a PulseAudio source/sink name or an ALSA PCM id.
+fn device_name(device: &cpal::Device) -> String {
+    match device.id() {
+        Ok(id) => id.id().to_owned(),
+        Err(_) => device.to_string(),
+    }
+}
+
+fn entry(device: &cpal::Device, default: Option<&str>) -> DeviceEntry {
+    let name = device_name(device);
+    let description = device
+        .description()
+        .map(|description| description.name().to_owned())
+        .unwrap_or_default();
+    DeviceEntry {
+        is_default: default == Some(name.as_str()),
+        name,
+        description,
+    }
+}
+
+/// The input device `wanted` names (see [`match_device`]), or the default
+/// input device when `wanted` is `None`.
+pub fn input_device(wanted: Option<&str>) -> Result<InputDevice, DeviceError> {
+    let host = cpal::default_host();
+    let host_name = host.id().name().to_owned();
+    let Some(wanted) = wanted else {
+        return match host.default_input_device() {
+            Some(device) => Ok(input(device, None)),
+            None => Err(DeviceError::NoDefault {
+                available: list()?.inputs,
+                host: host_name,
+            }),
+        };
+    };
+    let devices = list()?;
+    match match_device(&devices.inputs, wanted) {
+        Match::One(index) => {
+            let chosen = &devices.inputs[index];
+            let found = host
+                .devices()
+                .ok()
+                .and_then(|mut all| all.find(|device| device_name(device) == chosen.name))
+                .or_else(|| {
+                    host.default_input_device()
+                        .filter(|device| device_name(device) == chosen.name)
+                });
+            match found {
+                Some(device) => Ok(input(device, Some(chosen))),
+                None => Err(DeviceError::NotFound {
+                    wanted: wanted.to_owned(),
+                    host: host_name,
+                    available: devices.inputs,
+                }),
+            }
+        }
+        Match::None => Err(DeviceError::NotFound {
+            wanted: wanted.to_owned(),
+            host: host_name,
+            available: devices.inputs,
+        }),
+        Match::Several(indices) => Err(DeviceError::Ambiguous {
+            wanted: wanted.to_owned(),
+            host: host_name,
+            matches: indices
+                .into_iter()
+                .map(|index| devices.inputs[index].clone())
+                .collect(),
+        }),
+    }
+}
+
+fn input(device: cpal::Device, known: Option<&DeviceEntry>) -> InputDevice {
+    let entry = known.cloned().unwrap_or_else(|| entry(&device, None));
+    InputDevice {
+        label: entry_label(&entry),
+        device,
+    }
+}
+
+/// Which entries a user's `--input-device` text means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Match {
+    One(usize),
+    None,
+    Several(Vec<usize>),
+}
+
+/// Match `wanted` against device names: an exact name wins, then a name or
+/// description equal ignoring case, then the one name or description that
+/// contains it ignoring case. Several equally good matches are ambiguous.
+pub fn match_device(entries: &[DeviceEntry], wanted: &str) -> Match {
+    if let Some(index) = entries.iter().position(|entry| entry.name == wanted) {
+        return Match::One(index);
+    }
+    let wanted_lower = wanted.to_lowercase();
+    let rules: [&dyn Fn(&DeviceEntry) -> bool; 2] = [
+        &|entry| {
+            entry.name.to_lowercase() == wanted_lower
+                || entry.description.to_lowercase() == wanted_lower
+        },
+        &|entry| {
+            entry.name.to_lowercase().contains(&wanted_lower)
+                || entry.description.to_lowercase().contains(&wanted_lower)
+        },
+    ];
+    for rule in rules {
+        let found: Vec<usize> = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, entry)| rule(entry))
+            .map(|(index, _)| index)
+            .collect();
+        match found.len() {
+            0 => continue,
+            1 => return Match::One(found[0]),
+            _ => return Match::Several(found),
+        }
+    }
+    Match::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(name: &str, description: &str) -> DeviceEntry {
+        DeviceEntry {
+            name: name.into(),
+            description: description.into(),
+            is_default: false,
+        }
+    }
+
+    fn devices() -> Vec<DeviceEntry> {
+        vec![
+            device("speaker.monitor", "Monitor of speaker"),
+            device("fakemic_sink.monitor", "Monitor of fakemic_sink"),
+            device("fakemic", "fakemic"),
+            device("alsa_input.usb-Blue_Yeti", "Yeti Stereo Microphone Analog Stereo"),
+        ]
+    }
+
+    #[track_caller]
+    fn case(wanted: &str, expected: Match) {
+        assert_eq!(match_device(&devices(), wanted), expected, "{wanted}");
+    }
+
+    #[test]
+    fn names_match_exactly_then_ignoring_case_then_by_part() {
+        case("fakemic", Match::One(2));
+        case("FAKEMIC", Match::One(2));
+        case("yeti", Match::One(3));
+        case("yeti stereo microphone analog stereo", Match::One(3));
+        case("speaker", Match::One(0));
+        case("monitor", Match::Several(vec![0, 1]));
+        case("nope", Match::None);
+    }
+
+    #[test]
+    fn errors_list_the_devices() {
+        let err = DeviceError::NotFound {
+            wanted: "nope".into(),
+            host: "PulseAudio".into(),
+            available: vec![device("fakemic", "fakemic"), device("speaker.monitor", "Monitor of speaker")],
+        };
+        assert_eq!(
+            err.to_string(),
+            "no input device matches 'nope'. Input devices (PulseAudio): fakemic, \
+             speaker.monitor (Monitor of speaker)"
+        );
+        let none = DeviceError::NoDefault {
+            host: "ALSA".into(),
+            available: vec![],
+        };
+        assert!(none.to_string().contains("ALSA reports no input devices"));
+    }
+}

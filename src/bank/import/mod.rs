@@ -1,0 +1,489 @@
+//! Import of a question page in the seed's text format into a [`Bank`].
+//!
+//! The format (see `shared/seeds/000_…txt`):
+//!
+//! ```text
+//! Platform Engineer Interview Questions          ← title
+//! Prepare for your Platform Engineer interview…  ← description (ignored)
+//! Interview Questions for Platform Engineer      ← list header (gives the role)
+//! Walk me through how you would design …?        ← the list, one question a line
+//! …
+//! -                                              ← end of the list
+//! Walk me through how you would design …?        ← a block: the question,
+//! Employers ask … In your answer, highlight …    ←   the guidance,
+//! Answer Example: "I’d start with …"             ←   the sample answer,
+//! Help us improve this answer. / -               ←   a footer that ends it
+//! ```
+//!
+//! Pages copied from the web vary, so the reader is lenient: CRLF or CR line
+//! ends, a byte-order mark, blank lines anywhere, straight or curly quotes
+//! around the answer, an answer over several lines, blocks with no guidance
+//! or answer, separators or footers missing. Blocks are matched to the list
+//! by their words, ignoring case, punctuation and quote style; a block whose
+//! words differ a little is matched to the closest listed question. The list
+//! decides the order and wording. Nothing is dropped: a listed question with
+//! no block, a block that is not listed, and any line that is not understood
+//! each become a [`Warning`] with its line number, and the question is kept
+//! (with what is missing left empty). Without a list, the blocks give the
+//! questions in page order.
+
+mod aliases;
+mod slug;
+mod talking_points;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeSet, HashSet};
+
+pub use aliases::SPOKEN_FORMS;
+pub use talking_points::{extract as extract_talking_points, FRAMING_VERBS};
+
+use super::types::DEFAULT_TARGET_S;
+use super::{Bank, Question};
+
+/// Something in the page the importer could not use as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line of the page.
+    pub line: usize,
+    pub message: String,
+}
+
+/// A bank read from a page, and what the reader had to work around.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub bank: Bank,
+    pub warnings: Vec<Warning>,
+}
+
+/// Why a page cannot be imported at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("the page is empty")]
+    Empty,
+    #[error("the page has no questions: expected a title line, then one question per line")]
+    NoQuestions,
+    #[error("'{0}' cannot be a bank id: use lowercase letters, digits and hyphens, e.g. 'platform-engineer'")]
+    BadId(String),
+}
+
+/// Read a page. `bank_id` overrides the id derived from the title.
+pub fn import(page: &str, bank_id: Option<&str>) -> Result<Imported, ImportError> {
+    if let Some(id) = bank_id {
+        if !super::check::is_slug(id) {
+            return Err(ImportError::BadId(id.to_string()));
+        }
+    }
+    let lines = lines(page);
+    let Some(((_, title), rest)) = lines.split_first() else {
+        return Err(ImportError::Empty);
+    };
+    let page = Page::read(rest);
+    let mut warnings = page.warnings.clone();
+    let questions = assemble(&page, &mut warnings);
+    if questions.is_empty() {
+        return Err(ImportError::NoQuestions);
+    }
+    let role = page
+        .role
+        .clone()
+        .unwrap_or_else(|| slug::role_from_title(title));
+    let bank = Bank {
+        id: bank_id.map_or_else(|| slug::bank_id(title), str::to_string),
+        title: title.to_string(),
+        role,
+        target_s: Some(DEFAULT_TARGET_S),
+        questions,
+    };
+    warnings.sort_by_key(|w| w.line);
+    Ok(Imported { bank, warnings })
+}
+
+/// Non-blank lines, trimmed, with their 1-based line numbers.
+fn lines(page: &str) -> Vec<(usize, String)> {
+    let page = page.strip_prefix('\u{feff}').unwrap_or(page);
+    let page = page.replace("\r\n", "\n").replace('\r', "\n");
+    page.split('\n')
+        .enumerate()
+        .map(|(index, line)| (index + 1, line.trim().to_string()))
+        .filter(|(_, line)| !line.is_empty())
+        .collect()
+}
+
+/// What a line of the page is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// "-": ends the list or a block.
+    Separator,
+    /// "Help us improve this answer. / -": ends a block.
+    Footer,
+    /// "Interview Questions for <role>".
+    ListHeader,
+    /// "Employers ask …".
+    Guidance,
+    /// "Answer Example: "…"".
+    Answer,
+    /// Anything else: a question, or a continuation line.
+    Text,
+}
+
+fn kind(line: &str) -> Kind {
+    let lower = line.to_lowercase();
+    if line.chars().all(|c| matches!(c, '-' | '–' | '—')) {
+        Kind::Separator
+    } else if lower.starts_with("help us improve this answer") {
+        Kind::Footer
+    } else if lower.starts_with("interview questions for ") {
+        Kind::ListHeader
+    } else if lower.starts_with("employers ask") {
+        Kind::Guidance
+    } else if answer_body(line).is_some() {
+        Kind::Answer
+    } else {
+        Kind::Text
+    }
+}
+
+/// The text after "Answer Example:" (or "Sample Answer:", "Example Answer:").
+fn answer_body(line: &str) -> Option<&str> {
+    ["answer example", "sample answer", "example answer"]
+        .iter()
+        .find_map(|prefix| {
+            let head = line.get(..prefix.len())?;
+            let rest = &line[prefix.len()..];
+            let rest = rest.trim_start();
+            (head.eq_ignore_ascii_case(prefix) && rest.starts_with(':'))
+                .then(|| rest[1..].trim_start())
+        })
+}
+
+/// Opening quotes an answer may start with, and the closing ones.
+const OPENING_QUOTES: &[char] = &['"', '“', '”', '„', '«'];
+const CLOSING_QUOTES: &[char] = &['"', '”', '“', '»'];
+
+/// One question block as found on the page.
+#[derive(Debug, Default, Clone)]
+struct Block {
+    line: usize,
+    question: String,
+    guidance: Option<(usize, String)>,
+    answer: Option<(usize, String)>,
+    /// The answer's opening quote has not been closed yet: the next text
+    /// lines continue it.
+    answer_open: bool,
+}
+
+/// The page split into its parts.
+#[derive(Debug, Default)]
+struct Page {
+    role: Option<String>,
+    list: Vec<(usize, String)>,
+    blocks: Vec<Block>,
+    warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Reading the list of questions (before the first separator or block).
+    List,
+    /// After a separator or footer, waiting for the next block's question.
+    Between,
+    /// Inside a block.
+    Block,
+}
+
+impl Page {
+    fn read(lines: &[(usize, String)]) -> Page {
+        let mut page = Page::default();
+        let mut state = State::List;
+        let mut current: Option<Block> = None;
+        for (index, (number, line)) in lines.iter().enumerate() {
+            let number = *number;
+            let next_kind = lines.get(index + 1).map(|(_, next)| kind(next));
+            let starts_block = matches!(next_kind, Some(Kind::Guidance | Kind::Answer));
+            let line_kind = match kind(line) {
+                // A header line later on is just text.
+                Kind::ListHeader if state != State::List => Kind::Text,
+                other => other,
+            };
+            match line_kind {
+                Kind::Separator | Kind::Footer => {
+                    page.finish(current.take());
+                    state = State::Between;
+                }
+                Kind::ListHeader => {
+                    // Lines between the title and the header were the description.
+                    page.list.clear();
+                    let role = line["interview questions for ".len()..].trim();
+                    page.role = (!role.is_empty()).then(|| role.to_string());
+                }
+                Kind::Guidance => match current.as_mut() {
+                    Some(block) if block.answer.is_none() => {
+                        match &mut block.guidance {
+                            Some((_, text)) => {
+                                text.push(' ');
+                                text.push_str(line);
+                            }
+                            None => block.guidance = Some((number, line.clone())),
+                        }
+                        state = State::Block;
+                    }
+                    _ => page.warn(number, "guidance with no question before it: ignored"),
+                },
+                Kind::Answer => match current.as_mut() {
+                    Some(block) if block.answer.is_none() => {
+                        let body = answer_body(line).unwrap_or_default();
+                        let (text, open) = unquote_start(body);
+                        block.answer = Some((number, text));
+                        block.answer_open = open;
+                        state = State::Block;
+                    }
+                    Some(block) => {
+                        let first = block.answer.as_ref().map_or(0, |(line, _)| *line);
+                        page.warn(
+                            number,
+                            format!("a second answer for the question at line {}: ignored (the answer at line {first} is kept)", block.line),
+                        );
+                    }
+                    None => page.warn(number, "answer with no question before it: ignored"),
+                },
+                Kind::Text => {
+                    let in_open_answer = current.as_ref().is_some_and(|b| b.answer_open);
+                    if in_open_answer && !starts_block {
+                        if let Some(block) = current.as_mut() {
+                            block.continue_answer(line);
+                        }
+                    } else if starts_block || state == State::Between {
+                        page.finish(current.take());
+                        current = Some(Block {
+                            line: number,
+                            question: line.clone(),
+                            ..Block::default()
+                        });
+                        state = State::Block;
+                    } else if state == State::List {
+                        page.list.push((number, line.clone()));
+                    } else if line.ends_with('?') {
+                        // A question whose block lost its separator and body.
+                        page.finish(current.take());
+                        current = Some(Block {
+                            line: number,
+                            question: line.clone(),
+                            ..Block::default()
+                        });
+                    } else if let Some((_, guidance)) = current
+                        .as_mut()
+                        .filter(|b| b.answer.is_none())
+                        .and_then(|b| b.guidance.as_mut())
+                    {
+                        // Guidance wrapped over several lines.
+                        guidance.push(' ');
+                        guidance.push_str(line);
+                    } else {
+                        page.warn(
+                            number,
+                            "text in a question's block that is not its guidance or answer: ignored",
+                        );
+                    }
+                }
+            }
+        }
+        page.finish(current.take());
+        page
+    }
+
+    fn finish(&mut self, block: Option<Block>) {
+        let Some(mut block) = block else { return };
+        if block.answer_open {
+            let line = block.answer.as_ref().map_or(block.line, |(line, _)| *line);
+            self.warn(line, "the sample answer's closing quote is missing: kept up to the end of its block");
+            block.answer_open = false;
+        }
+        self.blocks.push(block);
+    }
+
+    fn warn(&mut self, line: usize, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            line,
+            message: message.into(),
+        });
+    }
+}
+
+impl Block {
+    /// Add a line to a multi-line answer, closing it at a closing quote.
+    fn continue_answer(&mut self, line: &str) {
+        let Some((_, text)) = self.answer.as_mut() else {
+            return;
+        };
+        let (line, closed) = match line.strip_suffix(CLOSING_QUOTES) {
+            Some(inner) => (inner.trim_end(), true),
+            None => (line, false),
+        };
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(line);
+        self.answer_open = !closed;
+    }
+}
+
+/// An answer's first line without its quotes, and whether the quote is
+/// still open (the answer continues on the next lines).
+fn unquote_start(body: &str) -> (String, bool) {
+    let Some(inner) = body.strip_prefix(OPENING_QUOTES) else {
+        return (body.to_string(), false);
+    };
+    match inner.strip_suffix(CLOSING_QUOTES) {
+        Some(inner) => (inner.trim().to_string(), false),
+        None => (inner.trim().to_string(), true),
+    }
+}
+
+/// The words of a question, for matching: lowercase letters and digits only,
+/// so case, punctuation and quote styles do not matter.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// How alike two questions' words are, 0.0..=1.0 (Dice coefficient on word sets).
+fn similarity(a: &[String], b: &[String]) -> f64 {
+    let a: BTreeSet<&String> = a.iter().collect();
+    let b: BTreeSet<&String> = b.iter().collect();
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let shared = a.intersection(&b).count();
+    2.0 * shared as f64 / (a.len() + b.len()) as f64
+}
+
+/// Blocks whose words are at least this alike are the same question.
+const SAME_QUESTION: f64 = 0.75;
+
+/// The questions in list order (blocks matched to them), then any block that
+/// is not in the list.
+fn assemble(page: &Page, warnings: &mut Vec<Warning>) -> Vec<Question> {
+    let list_words: Vec<Vec<String>> = page.list.iter().map(|(_, q)| words(q)).collect();
+    let block_words: Vec<Vec<String>> = page.blocks.iter().map(|b| words(&b.question)).collect();
+    let mut block_for_item: Vec<Option<usize>> = vec![None; page.list.len()];
+    let mut matched_blocks = vec![false; page.blocks.len()];
+
+    // Exact matches first (same words), then the closest remaining pairs.
+    for (b, bw) in block_words.iter().enumerate() {
+        let exact = (0..page.list.len()).find(|&i| block_for_item[i].is_none() && list_words[i] == *bw);
+        if let Some(i) = exact {
+            block_for_item[i] = Some(b);
+            matched_blocks[b] = true;
+        }
+    }
+    for (b, bw) in block_words.iter().enumerate() {
+        if matched_blocks[b] {
+            continue;
+        }
+        let closest = (0..page.list.len())
+            .filter(|&i| block_for_item[i].is_none())
+            .map(|i| (similarity(&list_words[i], bw), i))
+            .filter(|(score, _)| *score >= SAME_QUESTION)
+            .max_by(|x, y| x.0.total_cmp(&y.0));
+        if let Some((_, i)) = closest {
+            block_for_item[i] = Some(b);
+            matched_blocks[b] = true;
+            warnings.push(Warning {
+                line: page.blocks[b].line,
+                message: format!(
+                    "this block's question differs from the list's (line {}): using the list's wording",
+                    page.list[i].0
+                ),
+            });
+        }
+    }
+
+    let mut drafts: Vec<(Option<&Block>, String)> = Vec::new();
+    for (i, (line, text)) in page.list.iter().enumerate() {
+        let block = block_for_item[i].map(|b| &page.blocks[b]);
+        if block.is_none() {
+            warnings.push(Warning {
+                line: *line,
+                message: format!(
+                    "question {} has no block with its guidance and answer: imported with those empty",
+                    i + 1
+                ),
+            });
+        }
+        drafts.push((block, text.clone()));
+    }
+    for (b, block) in page.blocks.iter().enumerate() {
+        if matched_blocks[b] {
+            continue;
+        }
+        if !page.list.is_empty() {
+            warnings.push(Warning {
+                line: block.line,
+                message: format!(
+                    "this block's question is not in the list: added as question {}",
+                    drafts.len() + 1
+                ),
+            });
+        }
+        drafts.push((Some(block), block.question.clone()));
+    }
+
+    let definitions = aliases::definitions(
+        page.blocks
+            .iter()
+            .flat_map(|b| [Some(b.question.as_str()), b.guidance.as_ref().map(|g| g.1.as_str()), b.answer.as_ref().map(|a| a.1.as_str())])
+            .flatten(),
+    );
+    let mut taken = HashSet::new();
+    let mut questions = Vec::new();
+    for (index, (block, text)) in drafts.into_iter().enumerate() {
+        let number = index + 1;
+        let guidance = block
+            .and_then(|b| b.guidance.as_ref())
+            .map(|(_, g)| g.clone())
+            .unwrap_or_default();
+        let sample_answer = block
+            .and_then(|b| b.answer.as_ref())
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default();
+        if let Some(block) = block {
+            if block.guidance.is_none() {
+                warnings.push(Warning {
+                    line: block.line,
+                    message: format!("question {number} has no guidance (\"Employers ask …\"), so no talking points"),
+                });
+            }
+            if block.answer.is_none() {
+                warnings.push(Warning {
+                    line: block.line,
+                    message: format!("question {number} has no sample answer (\"Answer Example: …\")"),
+                });
+            }
+        }
+        let talking_points = talking_points::extract(&guidance);
+        if let Some((guidance_line, _)) = block.and_then(|b| b.guidance.as_ref()) {
+            if talking_points.is_empty() {
+                warnings.push(Warning {
+                    line: *guidance_line,
+                    message: format!("question {number}'s guidance has no \"In your answer, …\" sentence, so no talking points"),
+                });
+            }
+        }
+        let block_text = [text.as_str(), guidance.as_str(), sample_answer.as_str()].join("\n");
+        let id = slug::unique(slug::question_id(&text, &format!("q{number}")), &taken);
+        taken.insert(id.clone());
+        questions.push(Question {
+            id,
+            aliases: aliases::for_block(&block_text, &definitions),
+            text,
+            guidance,
+            talking_points,
+            target_s: None,
+            sample_answer,
+        });
+    }
+    questions
+}

@@ -1,0 +1,67 @@
+//! The table printed at the end of a practice session: per question the
+//! duration, words, words per minute and talking points covered.
+
+use std::fmt::Write as _;
+
+use super::markdown::{clock, status_text};
+use crate::session::record::SessionRecord;
+
+/// The summary table, one line per question, ending with a newline.
+pub fn table(session: &SessionRecord) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:>3}  {:<28} {:<11} {:>8} {:>6} {:>5} {:>7}",
+        "#", "question", "status", "duration", "words", "wpm", "points"
+    );
+    for answer in &session.answers {
+        let metrics = answer.metrics.as_ref();
+        let duration = answer.duration_s.map(clock).unwrap_or_else(|| "-".into());
+        let words = metrics
+            .filter(|m| !m.no_speech)
+            .map(|m| m.pace.words.to_string())
+            .unwrap_or_else(|| "-".into());
+        let wpm = metrics
+            .and_then(|m| m.pace.wpm)
+            .map(|wpm| format!("{wpm:.0}"))
+            .unwrap_or_else(|| "-".into());
+        let points = metrics
+            .map(|m| m.points_covered())
+            .filter(|&(_, total)| total > 0)
+            .map(|(covered, total)| format!("{covered}/{total}"))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "{:>3}  {:<28} {:<11} {:>8} {:>6} {:>5} {:>7}",
+            answer.number,
+            truncate(&answer.id, 28),
+            status_text(answer.status),
+            duration,
+            words,
+            wpm,
+            points
+        );
+    }
+    out
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(width - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_ids_are_cut_with_an_ellipsis() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("abcdefghijk", 5), "abcd…");
+    }
+}
