@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "viva", version, about = "A local, private, voice-driven mock interviewer")]
+#[command(
+    name = "viva",
+    version,
+    about = "A local, private, voice-driven mock interviewer"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -53,7 +57,12 @@ pub struct ModelArg {
 #[derive(Debug, Clone, Args)]
 pub struct BankArg {
     /// Bank name (built in or in the user's banks directory) or path to a bank file.
-    #[arg(long, value_name = "NAME|PATH", default_value = "platform-engineer", global = true)]
+    #[arg(
+        long,
+        value_name = "NAME|PATH",
+        default_value = "platform-engineer",
+        global = true
+    )]
     pub bank: String,
 }
 

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod fsutil;
+pub mod history;
 pub mod paths;
 pub mod report;
 pub mod session;

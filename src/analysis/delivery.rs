@@ -17,7 +17,18 @@ use super::text::{Gap, Word, Words};
 
 /// Words that are fillers wherever they are said.
 const ALWAYS_FILLERS: &[&str] = &[
-    "um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "mm", "basically", "actually", "literally",
+    "um",
+    "umm",
+    "uh",
+    "uhh",
+    "er",
+    "erm",
+    "ah",
+    "hmm",
+    "mm",
+    "basically",
+    "actually",
+    "literally",
 ];
 
 /// Words that, said twice in a row, are usually meant ("that that", "had had").
@@ -160,7 +171,10 @@ mod tests {
             &[("you know", 2)],
         );
         case_fillers("I mean, it works. I mean it.", &[("i mean", 1)]);
-        case_fillers("Actually actually literally.", &[("actually", 2), ("literally", 1)]);
+        case_fillers(
+            "Actually actually literally.",
+            &[("actually", 2), ("literally", 1)],
+        );
     }
 
     #[track_caller]
@@ -205,7 +219,11 @@ mod tests {
     }
 
     #[track_caller]
-    fn case_pauses(speech: Option<SpeechSpan>, no_speech: bool, expected: (Option<f64>, Option<f64>)) {
+    fn case_pauses(
+        speech: Option<SpeechSpan>,
+        no_speech: bool,
+        expected: (Option<f64>, Option<f64>),
+    ) {
         let delivery = measure(&Words::from_text("some words"), speech, no_speech);
         assert_eq!((delivery.longest_pause_s, delivery.first_word_s), expected);
     }

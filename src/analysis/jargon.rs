@@ -27,7 +27,11 @@ const SPOKEN_FORMS: &[&[&str]] = &[
     &["SLO", "service level objective"],
     &["SLI", "service level indicator"],
     &["SLA", "service level agreement"],
-    &["SRE", "site reliability engineering", "site reliability engineer"],
+    &[
+        "SRE",
+        "site reliability engineering",
+        "site reliability engineer",
+    ],
     &["RBAC", "role based access control", "role-based access"],
     &["IAM", "identity and access management"],
     &["IRSA", "IAM roles for service accounts"],
@@ -67,17 +71,27 @@ const SPOKEN_FORMS: &[&[&str]] = &[
     &["dev", "developer"],
     &["ops", "operations"],
     &["DevEx", "DX", "developer experience"],
-    &["postmortem", "post-incident review", "incident review", "retrospective"],
+    &[
+        "postmortem",
+        "post-incident review",
+        "incident review",
+        "retrospective",
+    ],
     &["runbook", "playbook"],
     &["feature flag", "feature toggle"],
     &["multi-tenant", "multi-tenancy"],
-    &["least privilege", "minimal permissions", "minimum permissions"],
+    &[
+        "least privilege",
+        "minimal permissions",
+        "minimum permissions",
+    ],
     &["Postgres", "PostgreSQL"],
     &["observability", "o11y"],
     &["FinOps", "cloud cost management"],
 ];
 
-static BUILT_IN: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| groups(SPOKEN_FORMS.iter().map(|forms| forms.iter().copied())));
+static BUILT_IN: LazyLock<Vec<Vec<String>>> =
+    LazyLock::new(|| groups(SPOKEN_FORMS.iter().map(|forms| forms.iter().copied())));
 
 /// The spoken forms known for one question: the built-in groups plus the
 /// question's own aliases.
@@ -100,7 +114,11 @@ impl Jargon {
     /// Every key that means the same as `key`, itself included.
     pub fn forms_of(&self, key: &str) -> Vec<String> {
         let mut forms = vec![key.to_string()];
-        for group in self.groups.iter().filter(|group| group.iter().any(|k| k == key)) {
+        for group in self
+            .groups
+            .iter()
+            .filter(|group| group.iter().any(|k| k == key))
+        {
             for other in group {
                 if !forms.contains(other) {
                     forms.push(other.clone());
@@ -112,20 +130,24 @@ impl Jargon {
 
     /// True when `key` is one form of a known term.
     pub fn knows(&self, key: &str) -> bool {
-        self.groups.iter().any(|group| group.iter().any(|k| k == key))
+        self.groups
+            .iter()
+            .any(|group| group.iter().any(|k| k == key))
     }
 
     /// The term with every spoken form of it added.
     pub fn expand(&self, mut term: Term) -> Term {
-        let keys: Vec<String> = term.keys.iter().flat_map(|key| self.forms_of(key)).collect();
+        let keys: Vec<String> = term
+            .keys
+            .iter()
+            .flat_map(|key| self.forms_of(key))
+            .collect();
         term.add_keys(keys);
         term
     }
 }
 
-fn groups<'a>(
-    sets: impl Iterator<Item = impl Iterator<Item = &'a str>>,
-) -> Vec<Vec<String>> {
+fn groups<'a>(sets: impl Iterator<Item = impl Iterator<Item = &'a str>>) -> Vec<Vec<String>> {
     sets.map(|forms| {
         let mut keys: Vec<String> = Vec::new();
         for key in forms.filter_map(phrase_key) {
@@ -147,11 +169,19 @@ mod tests {
     fn case(aliases: &[(&str, &[&str])], phrase: &str, expected: &[&str]) {
         let aliases = aliases
             .iter()
-            .map(|(term, forms)| (term.to_string(), forms.iter().map(|f| f.to_string()).collect()))
+            .map(|(term, forms)| {
+                (
+                    term.to_string(),
+                    forms.iter().map(|f| f.to_string()).collect(),
+                )
+            })
             .collect();
         let jargon = Jargon::new(&aliases);
         let term = jargon.expand(Term::new(phrase, phrase).expect("content"));
-        let expected: Vec<String> = expected.iter().map(|form| phrase_key(form).unwrap()).collect();
+        let expected: Vec<String> = expected
+            .iter()
+            .map(|form| phrase_key(form).unwrap())
+            .collect();
         assert_eq!(term.keys, expected, "forms of {phrase:?}");
     }
 
@@ -159,18 +189,27 @@ mod tests {
     fn spoken_forms() {
         case(&[], "Kubernetes", &["Kubernetes", "K8s", "kube"]);
         case(&[], "k8s", &["k8s", "Kubernetes", "kube"]);
-        case(&[], "CI CD", &["CI/CD", "continuous integration and continuous delivery", "continuous integration and delivery", "continuous integration and deployment"]);
-        case(&[], "Infrastructure as Code", &["infrastructure as code", "IaC", "infra as code"]);
+        case(
+            &[],
+            "CI CD",
+            &[
+                "CI/CD",
+                "continuous integration and continuous delivery",
+                "continuous integration and delivery",
+                "continuous integration and deployment",
+            ],
+        );
+        case(
+            &[],
+            "Infrastructure as Code",
+            &["infrastructure as code", "IaC", "infra as code"],
+        );
         case(&[], "canary", &["canary"]);
         case(
             &[("IRSA", &["IAM roles for service accounts", "pod identity"])],
             "IRSA",
             &["IRSA", "IAM roles for service accounts", "pod identity"],
         );
-        case(
-            &[("Argo", &["Argo CD"])],
-            "argo",
-            &["argo", "Argo CD"],
-        );
+        case(&[("Argo", &["Argo CD"])], "argo", &["argo", "Argo CD"]);
     }
 }

@@ -91,7 +91,9 @@ fn units(words: &[Word]) -> Vec<&[Word]> {
 }
 
 fn is_plain(word: &Word) -> bool {
-    word.text.chars().all(|c| c.is_lowercase() || c == '\'' || c == '’')
+    word.text
+        .chars()
+        .all(|c| c.is_lowercase() || c == '\'' || c == '’')
 }
 
 /// A name or acronym (see `Word::name`), not a bare number.
@@ -101,7 +103,10 @@ fn is_name(unit: &[Word]) -> bool {
 
 /// A compound of two or more content words: "least-privilege", "blue/green".
 fn is_compound(unit: &[Word]) -> bool {
-    unit.iter().filter(|word| !word.stop && !word.is_number()).count() >= 2
+    unit.iter()
+        .filter(|word| !word.stop && !word.is_number())
+        .count()
+        >= 2
 }
 
 #[cfg(test)]
@@ -130,20 +135,44 @@ mod tests {
         case_terms(
             "I moved us from ad-hoc Jenkins jobs to GitHub Actions with caching, and \
              canary deploys via Argo Rollouts. We added policy checks (OPA) for PRs.",
-            &["ad-hoc", "Jenkins", "GitHub Actions", "Argo Rollouts", "OPA", "PRs"],
+            &[
+                "ad-hoc",
+                "Jenkins",
+                "GitHub Actions",
+                "Argo Rollouts",
+                "OPA",
+                "PRs",
+            ],
         );
         case_terms(
             "Secrets would live in AWS Secrets Manager or Vault, with OPA/Gatekeeper and \
              Helm/ArgoCD. Terraform modules.",
-            &["AWS Secrets Manager", "Vault", "OPA", "Gatekeeper", "Helm", "ArgoCD"],
+            &[
+                "AWS Secrets Manager",
+                "Vault",
+                "OPA",
+                "Gatekeeper",
+                "Helm",
+                "ArgoCD",
+            ],
         );
         case_terms(
             "I follow expand/contract, then blue/green or a team/service split, with \
              least-privilege roles and ~25 minutes to 10, 30% fewer 502s on S3.",
-            &["expand/contract", "blue/green", "team/service", "least-privilege", "502s", "S3"],
+            &[
+                "expand/contract",
+                "blue/green",
+                "team/service",
+                "least-privilege",
+                "502s",
+                "S3",
+            ],
         );
         // The same term twice, in two spellings, is one term.
-        case_terms("We use OPA. Later OPA again, and ArgoCD then Argo CD.", &["OPA", "ArgoCD"]);
+        case_terms(
+            "We use OPA. Later OPA again, and ArgoCD then Argo CD.",
+            &["OPA", "ArgoCD"],
+        );
     }
 
     fn strings(items: &[&str]) -> Vec<String> {
@@ -163,13 +192,23 @@ mod tests {
     #[test]
     fn used_and_missed() {
         let sample = "We run Kubernetes with RBAC, Helm/ArgoCD and blue/green deploys.";
-        case("", sample, &[], &["Kubernetes", "RBAC", "Helm", "ArgoCD", "blue/green"]);
+        case(
+            "",
+            sample,
+            &[],
+            &["Kubernetes", "RBAC", "Helm", "ArgoCD", "blue/green"],
+        );
         case(
             "We deploy with argo cd onto k8s, blue green style, and role based access control.",
             sample,
             &["Kubernetes", "RBAC", "ArgoCD", "blue/green"],
             &["Helm"],
         );
-        case("Anything at all.", "A sample with no names at all.", &[], &[]);
+        case(
+            "Anything at all.",
+            "A sample with no names at all.",
+            &[],
+            &[],
+        );
     }
 }

@@ -78,7 +78,10 @@ pub fn measure(transcript: &Transcript, speech: Option<SpeechSpan>, target_s: [u
         ((span.last_s - span.first_s).max(0.0), TimingSource::Audio)
     } else {
         match (transcript.segments.first(), transcript.segments.last()) {
-            (Some(first), Some(last)) => ((last.end_s - first.start_s).max(0.0), TimingSource::Transcript),
+            (Some(first), Some(last)) => (
+                (last.end_s - first.start_s).max(0.0),
+                TimingSource::Transcript,
+            ),
             _ => (0.0, TimingSource::None),
         }
     };
@@ -146,18 +149,72 @@ mod tests {
         use TimingSource as T;
         let words = "some words";
         // The audio's span wins over Whisper's segment times.
-        case(words, &[(0.0, 95.0)], Some(span(2.5, 92.5)), [60, 120], (90.0, T::Audio, InRange));
-        case(words, &[(0.0, 95.0)], None, [60, 120], (95.0, T::Transcript, InRange));
-        case(words, &[(1.0, 20.0), (20.0, 40.0)], None, [60, 120], (39.0, T::Transcript, Short));
-        case(words, &[], Some(span(1.0, 131.0)), [60, 120], (130.0, T::Audio, Long));
+        case(
+            words,
+            &[(0.0, 95.0)],
+            Some(span(2.5, 92.5)),
+            [60, 120],
+            (90.0, T::Audio, InRange),
+        );
+        case(
+            words,
+            &[(0.0, 95.0)],
+            None,
+            [60, 120],
+            (95.0, T::Transcript, InRange),
+        );
+        case(
+            words,
+            &[(1.0, 20.0), (20.0, 40.0)],
+            None,
+            [60, 120],
+            (39.0, T::Transcript, Short),
+        );
+        case(
+            words,
+            &[],
+            Some(span(1.0, 131.0)),
+            [60, 120],
+            (130.0, T::Audio, Long),
+        );
         // The bounds themselves are in range.
-        case(words, &[], Some(span(0.0, 60.0)), [60, 120], (60.0, T::Audio, InRange));
-        case(words, &[], Some(span(0.0, 120.0)), [60, 120], (120.0, T::Audio, InRange));
-        case(words, &[], Some(span(0.0, 45.0)), [30, 45], (45.0, T::Audio, InRange));
+        case(
+            words,
+            &[],
+            Some(span(0.0, 60.0)),
+            [60, 120],
+            (60.0, T::Audio, InRange),
+        );
+        case(
+            words,
+            &[],
+            Some(span(0.0, 120.0)),
+            [60, 120],
+            (120.0, T::Audio, InRange),
+        );
+        case(
+            words,
+            &[],
+            Some(span(0.0, 45.0)),
+            [30, 45],
+            (45.0, T::Audio, InRange),
+        );
         // A target written backwards still works.
-        case(words, &[], Some(span(0.0, 90.0)), [120, 60], (90.0, T::Audio, InRange));
+        case(
+            words,
+            &[],
+            Some(span(0.0, 90.0)),
+            [120, 60],
+            (90.0, T::Audio, InRange),
+        );
         // No speech: nothing spoken, whatever the noise in the audio.
-        case("", &[], Some(span(3.0, 9.0)), [60, 120], (0.0, T::None, Short));
+        case(
+            "",
+            &[],
+            Some(span(3.0, 9.0)),
+            [60, 120],
+            (0.0, T::None, Short),
+        );
         case(words, &[], None, [60, 120], (0.0, T::None, Short));
     }
 }

@@ -92,13 +92,21 @@ pub fn analyse(
 /// their own points.
 pub fn cover_text(question: &Question, text: &str) -> Vec<PointCoverage> {
     let jargon = jargon::Jargon::new(&question.aliases);
-    talking_points::coverage(&question.talking_points, &text::Words::from_text(text), &jargon)
+    talking_points::coverage(
+        &question.talking_points,
+        &text::Words::from_text(text),
+        &jargon,
+    )
 }
 
 impl AnswerMetrics {
     /// Talking points covered and how many there are.
     pub fn points_covered(&self) -> (usize, usize) {
-        let covered = self.talking_points.iter().filter(|point| point.covered).count();
+        let covered = self
+            .talking_points
+            .iter()
+            .filter(|point| point.covered)
+            .count();
         (covered, self.talking_points.len())
     }
 

@@ -61,7 +61,11 @@ pub fn measure(words: usize, spoken_s: f64) -> Pace {
             PaceVerdict::Good
         }
     });
-    Pace { words, wpm, verdict }
+    Pace {
+        words,
+        wpm,
+        verdict,
+    }
 }
 
 #[cfg(test)]
@@ -72,7 +76,11 @@ mod tests {
     fn case(words: usize, spoken_s: f64, expected: Option<(f64, PaceVerdict)>) {
         let pace = measure(words, spoken_s);
         assert_eq!(pace.words, words);
-        assert_eq!(pace.wpm.zip(pace.verdict), expected, "{words} words in {spoken_s} s");
+        assert_eq!(
+            pace.wpm.zip(pace.verdict),
+            expected,
+            "{words} words in {spoken_s} s"
+        );
     }
 
     #[test]

@@ -28,10 +28,37 @@ pub const WINDOW: usize = 20;
 /// Verbs that open a talking point to say what to do with it; they are not
 /// what the answer must say.
 const INSTRUCTION_VERBS: &[&str] = &[
-    "highlight", "mention", "describe", "discuss", "explain", "show", "outline", "specify", "name",
-    "list", "define", "cover", "emphasize", "emphasise", "focus", "connect", "weigh", "include",
-    "share", "give", "provide", "demonstrate", "detail", "walk", "talk", "touch", "note", "state",
-    "identify", "clarify", "illustrate", "summarize", "summarise", "address",
+    "highlight",
+    "mention",
+    "describe",
+    "discuss",
+    "explain",
+    "show",
+    "outline",
+    "specify",
+    "name",
+    "list",
+    "define",
+    "cover",
+    "emphasize",
+    "emphasise",
+    "focus",
+    "connect",
+    "weigh",
+    "include",
+    "share",
+    "give",
+    "provide",
+    "demonstrate",
+    "walk",
+    "talk",
+    "touch",
+    "identify",
+    "clarify",
+    "illustrate",
+    "summarize",
+    "summarise",
+    "address",
 ];
 
 /// Light verbs and prepositions that carry no content in a point
@@ -44,12 +71,51 @@ const FRAMING_WORDS: &[&str] = &[
 /// Generic head nouns: "rotation strategy" is covered by talking about
 /// rotation. Dropped when the point has another term.
 const GENERIC_HEADS: &[&str] = &[
-    "strategy", "strategies", "approach", "approaches", "practice", "practices", "pattern",
-    "patterns", "choice", "choices", "step", "steps", "method", "methods", "process", "processes",
-    "technique", "techniques", "tactic", "tactics", "aspect", "aspects", "area", "areas",
-    "concern", "concerns", "consideration", "considerations", "layout", "structure", "setup",
-    "design", "management", "execution", "driver", "drivers", "factor", "factors", "reason",
-    "reasons", "thing", "things", "way", "ways", "key",
+    "strategy",
+    "strategies",
+    "approach",
+    "approaches",
+    "practice",
+    "practices",
+    "pattern",
+    "patterns",
+    "choice",
+    "choices",
+    "step",
+    "steps",
+    "method",
+    "methods",
+    "process",
+    "processes",
+    "technique",
+    "techniques",
+    "tactic",
+    "tactics",
+    "aspect",
+    "aspects",
+    "area",
+    "areas",
+    "concern",
+    "concerns",
+    "consideration",
+    "considerations",
+    "layout",
+    "structure",
+    "setup",
+    "design",
+    "management",
+    "execution",
+    "driver",
+    "drivers",
+    "factor",
+    "factors",
+    "reason",
+    "reasons",
+    "thing",
+    "things",
+    "way",
+    "ways",
+    "key",
 ];
 
 /// One talking point and whether the answer covered it.
@@ -141,7 +207,10 @@ fn compound_end(words: &Words, start: usize) -> usize {
     let mut end = start + 1;
     while end < words.content.len() {
         let between = &words.all[words.content[end - 1] + 1..=words.content[end]];
-        if !between.iter().all(|word| matches!(word.gap, Gap::Hyphen | Gap::Camel)) {
+        if !between
+            .iter()
+            .all(|word| matches!(word.gap, Gap::Hyphen | Gap::Camel))
+        {
             break;
         }
         end += 1;
@@ -219,7 +288,12 @@ mod tests {
         Jargon::new(
             &aliases
                 .iter()
-                .map(|(term, forms)| (term.to_string(), forms.iter().map(|f| f.to_string()).collect()))
+                .map(|(term, forms)| {
+                    (
+                        term.to_string(),
+                        forms.iter().map(|f| f.to_string()).collect(),
+                    )
+                })
                 .collect::<BTreeMap<_, _>>(),
         )
     }
@@ -239,8 +313,22 @@ mod tests {
         case_terms("how you'd do it", &[]);
         case_terms("RBAC", &["RBAC"]);
         case_terms("network policies", &["network", "policies"]);
-        case_terms("explain trade-offs you made", &["trade-offs", "made"]);
-        case_terms("mention infrastructure as code testing", &["infrastructure as code", "testing"]);
+        case_terms("explain trade-offs you made", &["trade-offs"]);
+        case_terms(
+            "governance around error budgets",
+            &["governance", "error", "budgets"],
+        );
+        // Generic heads go when a real term is beside them, not otherwise.
+        case_terms("rotation strategy", &["rotation"]);
+        case_terms("name key tools", &["tools"]);
+        case_terms("approach", &["approach"]);
+        case_terms("state management", &["state"]);
+        // Known multi-word concepts stay whole.
+        case_terms("identity federation", &["identity federation"]);
+        case_terms(
+            "mention infrastructure as code testing",
+            &["infrastructure as code", "testing"],
+        );
         case_terms("SLIs/SLOs selection", &["SLIs", "SLOs", "selection"]);
         case_terms("NetworkPolicies", &["NetworkPolicies"]);
         case_terms("lift-and-shift", &["lift-and-shift"]);
@@ -257,10 +345,23 @@ mod tests {
         matched: &[&str],
         missing: &[&str],
     ) {
-        let result = &coverage(&[point.to_string()], &Words::from_text(answer), &jargon(aliases))[0];
-        let strings = |items: &[&str]| items.iter().map(|item| item.to_string()).collect::<Vec<_>>();
+        let result = &coverage(
+            &[point.to_string()],
+            &Words::from_text(answer),
+            &jargon(aliases),
+        )[0];
+        let strings = |items: &[&str]| {
+            items
+                .iter()
+                .map(|item| item.to_string())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            (result.covered, result.matched.clone(), result.missing.clone()),
+            (
+                result.covered,
+                result.matched.clone(),
+                result.missing.clone()
+            ),
             (covered, strings(matched), strings(missing)),
             "{point:?} in {answer:?}"
         );
@@ -270,9 +371,23 @@ mod tests {
     #[test]
     fn covered_points() {
         // Empty and one-word answers.
-        case(&[], "network policies", "", false, &[], &["network", "policies"]);
+        case(
+            &[],
+            "network policies",
+            "",
+            false,
+            &[],
+            &["network", "policies"],
+        );
         case(&[], "RBAC", "RBAC.", true, &["RBAC"], &[]);
-        case(&[], "network policies", "Networking.", false, &["Networking"], &["policies"]);
+        case(
+            &[],
+            "network policies",
+            "Networking.",
+            false,
+            &["Networking"],
+            &["policies"],
+        );
         // Stems, spellings and spoken forms.
         case(
             &[],
@@ -295,16 +410,23 @@ mod tests {
             "explain trade-offs you made",
             "the tradeoffs we made were speed against cost",
             true,
-            &["tradeoffs", "made"],
+            &["tradeoffs"],
             &[],
         );
-        case(&[], "CI/CD pipeline", "our CI CD pipeline", true, &["CI CD", "pipeline"], &[]);
+        case(
+            &[],
+            "CI/CD pipeline",
+            "our CI CD pipeline",
+            true,
+            &["CI CD", "pipeline"],
+            &[],
+        );
         case(
             &[],
             "state management",
             "we keep the state in S3 and manage locks",
             true,
-            &["state", "manage"],
+            &["state"],
             &[],
         );
         // Aliases from the question.

@@ -25,7 +25,7 @@ static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     words.extend([
         "um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "mm", "would", "could", "might",
         "must", "shall", "may", "also", "etc", "e", "g", "eg", "ie", "via", "us", "yes", "yeah",
-        "okay", "ok",
+        "okay", "ok", "per",
     ]);
     words
 });
@@ -94,10 +94,10 @@ pub const ANY_NUMBER: &str = "\u{1}number";
 
 /// Quantities said in words (Whisper writes most numbers in digits).
 const NUMBER_WORDS: &[&str] = &[
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-    "ninety", "hundred", "thousand", "million", "billion", "half", "twice", "double", "triple",
-    "percent", "dozen",
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand", "million", "billion", "half", "twice", "double", "triple", "percent",
+    "dozen",
 ];
 
 /// The words of one text, in order, with the positions of its content words.
@@ -207,7 +207,18 @@ impl Words {
     fn match_at(&self, start: usize, key: &str) -> Option<usize> {
         let word = self.content_word(start);
         match key {
-            ANY_NAME => return word.name.then_some(start + 1),
+            // A name runs on over its CamelCase parts: "OpenTelemetry".
+            ANY_NAME if word.name => {
+                let mut end = start + 1;
+                while end < self.content.len()
+                    && self.content[end] == self.content[end - 1] + 1
+                    && self.content_word(end).gap == Gap::Camel
+                {
+                    end += 1;
+                }
+                return Some(end);
+            }
+            ANY_NAME => return None,
             ANY_NUMBER => return word.is_quantity().then_some(start + 1),
             _ => {}
         }
@@ -302,30 +313,31 @@ fn tokenise(text: &str) -> Vec<(Word, usize)> {
     let mut token = String::new();
     let mut token_start = 0;
     let mut at_start = true;
-    let mut flush = |token: &mut String, start: usize, separator: &mut String, at_start: &mut bool| {
-        let trimmed = token.trim_matches(is_apostrophe);
-        if !trimmed.is_empty() {
-            let leading = token.len() - token.trim_start_matches(is_apostrophe).len();
-            let gap = if *at_start {
-                Gap::Sentence
+    let mut flush =
+        |token: &mut String, start: usize, separator: &mut String, at_start: &mut bool| {
+            let trimmed = token.trim_matches(is_apostrophe);
+            if !trimmed.is_empty() {
+                let leading = token.len() - token.trim_start_matches(is_apostrophe).len();
+                let gap = if *at_start {
+                    Gap::Sentence
+                } else {
+                    classify(separator)
+                };
+                *at_start = false;
+                let parts = camel_parts(trimmed);
+                let name = looks_like_name(trimmed, gap, parts.len() > 1);
+                for (index, (part, part_offset)) in parts.into_iter().enumerate() {
+                    let gap = if index == 0 { gap } else { Gap::Camel };
+                    let mut word = word(part, gap);
+                    word.name = name && !word.stop;
+                    words.push((word, start + leading + part_offset));
+                }
+                separator.clear();
             } else {
-                classify(separator)
-            };
-            *at_start = false;
-            let parts = camel_parts(trimmed);
-            let name = looks_like_name(trimmed, gap, parts.len() > 1);
-            for (index, (part, part_offset)) in parts.into_iter().enumerate() {
-                let gap = if index == 0 { gap } else { Gap::Camel };
-                let mut word = word(part, gap);
-                word.name = name && !word.stop;
-                words.push((word, start + leading + part_offset));
+                separator.push_str(token);
             }
-            separator.clear();
-        } else {
-            separator.push_str(token);
-        }
-        token.clear();
-    };
+            token.clear();
+        };
     for (offset, c) in text.char_indices() {
         if c.is_alphanumeric() || is_apostrophe(c) {
             if token.is_empty() {
@@ -422,12 +434,13 @@ fn looks_like_name(token: &str, gap: Gap, camel: bool) -> bool {
     camel || inner_capital || (digits && letters) || (capital && gap != Gap::Sentence)
 }
 
-/// "SLOs", "PRs", "APIs": two or more capitals (or digits) and a final `s`.
+/// "SLOs", "PRs", "EC2s": two or more capitals (digits allowed) and a
+/// final `s`; not "K8s", whose `s` is part of the name.
 fn is_acronym_plural(text: &str) -> bool {
     text.strip_suffix('s').is_some_and(|base| {
-        base.chars().count() >= 2
-            && base.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && base.chars().any(|c| c.is_ascii_uppercase())
+        base.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && base.chars().filter(char::is_ascii_uppercase).count() >= 2
     })
 }
 
@@ -535,20 +548,32 @@ mod tests {
 
     #[test]
     fn finding_terms_across_spellings() {
-        case_find("we use ArgoCD and Argo CD", "Argo CD", &["ArgoCD", "Argo CD"]);
+        case_find(
+            "we use ArgoCD and Argo CD",
+            "Argo CD",
+            &["ArgoCD", "Argo CD"],
+        );
         case_find(
             "network policies, then NetworkPolicy",
             "NetworkPolicies",
             &["network policies", "NetworkPolicy"],
         );
-        case_find("tradeoffs and trade-offs", "trade-offs", &["tradeoffs", "trade-offs"]);
+        case_find(
+            "tradeoffs and trade-offs",
+            "trade-offs",
+            &["tradeoffs", "trade-offs"],
+        );
         case_find("the CI CD pipeline", "CI/CD", &["CI CD"]);
         case_find(
             "IAM roles for service accounts",
             "IAM roles for the service account",
             &["IAM roles for service accounts"],
         );
-        case_find("deploying deployments", "deploy", &["deploying", "deployments"]);
+        case_find(
+            "deploying deployments",
+            "deploy",
+            &["deploying", "deployments"],
+        );
         case_find("nothing here", "deploy", &[]);
         case_find("", "deploy", &[]);
     }
@@ -557,6 +582,9 @@ mod tests {
     fn phrases_without_content_have_no_key() {
         assert_eq!(phrase_key("how you would do it"), None);
         assert_eq!(phrase_key(""), None);
-        assert_eq!(phrase_key("Infrastructure as Code").as_deref(), Some("infrastructurcode"));
+        assert_eq!(
+            phrase_key("Infrastructure as Code").as_deref(),
+            Some("infrastructurcode")
+        );
     }
 }

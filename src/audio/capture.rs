@@ -79,12 +79,11 @@ impl std::fmt::Debug for Capture {
 impl Capture {
     /// Open `device` and start capturing.
     pub fn start(device: &InputDevice) -> Result<Capture, CaptureError> {
-        let (config, sample_format) = choose_config(&device.device).map_err(|reason| {
-            CaptureError::Open {
+        let (config, sample_format) =
+            choose_config(&device.device).map_err(|reason| CaptureError::Open {
                 device: device.label.clone(),
                 reason,
-            }
-        })?;
+            })?;
         let format = CaptureFormat {
             rate: config.sample_rate,
             channels: config.channels,
@@ -108,7 +107,12 @@ impl Capture {
                     producer,
                     thread_signals,
                 )
-                .and_then(|stream| stream.play().map(|()| stream).map_err(|err| err.to_string()));
+                .and_then(|stream| {
+                    stream
+                        .play()
+                        .map(|()| stream)
+                        .map_err(|err| err.to_string())
+                });
                 match stream {
                     Ok(stream) => {
                         let _ = ready_tx.send(Ok(()));
@@ -235,7 +239,9 @@ fn choose_config(device: &cpal::Device) -> Result<(StreamConfig, SampleFormat), 
             }
         }
     }
-    let default = device.default_input_config().map_err(|err| err.to_string())?;
+    let default = device
+        .default_input_config()
+        .map_err(|err| err.to_string())?;
     Ok((default.config(), default.sample_format()))
 }
 
@@ -254,7 +260,9 @@ fn build_stream(
         SampleFormat::U8 => typed_stream::<u8>(device, config, producer, signals),
         SampleFormat::I8 => typed_stream::<i8>(device, config, producer, signals),
         SampleFormat::F64 => typed_stream::<f64>(device, config, producer, signals),
-        other => Err(format!("it delivers {other:?} samples, which viva cannot read")),
+        other => Err(format!(
+            "it delivers {other:?} samples, which viva cannot read"
+        )),
     }
 }
 

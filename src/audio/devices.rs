@@ -77,7 +77,9 @@ pub enum DeviceError {
 /// "Input devices (HOST): a (desc), b" or a hint when there are none.
 fn listing(host: &str, devices: &[DeviceEntry]) -> String {
     if devices.is_empty() {
-        return format!("{host} reports no input devices; check that a microphone is connected and enabled.");
+        return format!(
+            "{host} reports no input devices; check that a microphone is connected and enabled."
+        );
     }
     let names: Vec<String> = devices.iter().map(entry_label).collect();
     format!("Input devices ({host}): {}", names.join(", "))
@@ -103,8 +105,12 @@ pub fn list() -> Result<DeviceList, DeviceError> {
             reason: err.to_string(),
         })?
         .collect();
-    let default_input = host.default_input_device().map(|device| device_name(&device));
-    let default_output = host.default_output_device().map(|device| device_name(&device));
+    let default_input = host
+        .default_input_device()
+        .map(|device| device_name(&device));
+    let default_output = host
+        .default_output_device()
+        .map(|device| device_name(&device));
     let mut inputs: Vec<DeviceEntry> = devices
         .iter()
         .filter(|device| device.supports_input())
@@ -275,7 +281,10 @@ mod tests {
             device("speaker.monitor", "Monitor of speaker"),
             device("fakemic_sink.monitor", "Monitor of fakemic_sink"),
             device("fakemic", "fakemic"),
-            device("alsa_input.usb-Blue_Yeti", "Yeti Stereo Microphone Analog Stereo"),
+            device(
+                "alsa_input.usb-Blue_Yeti",
+                "Yeti Stereo Microphone Analog Stereo",
+            ),
         ]
     }
 
@@ -300,7 +309,10 @@ mod tests {
         let err = DeviceError::NotFound {
             wanted: "nope".into(),
             host: "PulseAudio".into(),
-            available: vec![device("fakemic", "fakemic"), device("speaker.monitor", "Monitor of speaker")],
+            available: vec![
+                device("fakemic", "fakemic"),
+                device("speaker.monitor", "Monitor of speaker"),
+            ],
         };
         assert_eq!(
             err.to_string(),

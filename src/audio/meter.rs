@@ -32,10 +32,7 @@ pub fn render(progress: &Progress) -> String {
     } else {
         "speech".to_owned()
     };
-    format!(
-        "REC {} [{bar}]{level}  {state}",
-        clock(progress.elapsed)
-    )
+    format!("REC {} [{bar}]{level}  {state}", clock(progress.elapsed))
 }
 
 /// `m:ss.t`.

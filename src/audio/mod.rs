@@ -8,6 +8,7 @@ pub mod meter;
 pub mod recorder;
 pub mod resample;
 pub mod wav_read;
+pub mod wav_repair;
 pub mod wav_writer;
 
 /// The sample rate Whisper wants and viva stores answers at.

@@ -446,7 +446,9 @@ mod tests {
     #[test]
     fn quiet_noise_is_not_silence() {
         let mut check = InputCheck::new(MONO_16K);
-        let noise: Vec<f32> = (0..48_000).map(|i| if i % 2 == 0 { 1e-4 } else { 0.0 }).collect();
+        let noise: Vec<f32> = (0..48_000)
+            .map(|i| if i % 2 == 0 { 1e-4 } else { 0.0 })
+            .collect();
         assert_eq!(check.push(&noise), None);
     }
 
@@ -479,7 +481,10 @@ mod tests {
         let one_second = Duration::from_secs(1);
         let samples = vec![0.5; 8_000];
         assert_eq!(limit(&samples, Duration::ZERO, None).len(), 8_000);
-        assert_eq!(limit(&samples, Duration::from_millis(750), Some(one_second)).len(), 4_000);
+        assert_eq!(
+            limit(&samples, Duration::from_millis(750), Some(one_second)).len(),
+            4_000
+        );
         assert_eq!(limit(&samples, one_second, Some(one_second)).len(), 0);
     }
 

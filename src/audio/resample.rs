@@ -287,7 +287,10 @@ mod tests {
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
             .unwrap()
             .0;
-        assert!((loudest as i64 - 16_000).abs() <= 1, "click at sample {loudest}");
+        assert!(
+            (loudest as i64 - 16_000).abs() <= 1,
+            "click at sample {loudest}"
+        );
     }
 
     #[test]
@@ -354,6 +357,9 @@ mod tests {
     #[test]
     fn bad_formats_are_errors() {
         assert_eq!(Resampler::new(0, 1).unwrap_err(), ResampleError::ZeroRate);
-        assert_eq!(Resampler::new(16_000, 0).unwrap_err(), ResampleError::NoChannels);
+        assert_eq!(
+            Resampler::new(16_000, 0).unwrap_err(),
+            ResampleError::NoChannels
+        );
     }
 }

@@ -328,7 +328,11 @@ mod tests {
             let middle = &audio.samples[6_000..18_000];
             let level = crate::audio::level::rms(middle);
             // 8-bit audio is coarse; the rest is within a hair of 0.5/sqrt(2).
-            let tolerance = if spec.bits_per_sample == 8 { 0.01 } else { 0.003 };
+            let tolerance = if spec.bits_per_sample == 8 {
+                0.01
+            } else {
+                0.003
+            };
             assert!((level - 0.3536).abs() < tolerance, "{what}: rms {level}");
         }
     }
@@ -343,7 +347,10 @@ mod tests {
         }
         writer.finalize().unwrap();
         let audio = read_for_whisper(&path).unwrap();
-        assert_eq!(audio.samples, vec![0.0, 0.5, -0.5, 32_767.0 / 32_768.0, -1.0]);
+        assert_eq!(
+            audio.samples,
+            vec![0.0, 0.5, -0.5, 32_767.0 / 32_768.0, -1.0]
+        );
     }
 
     #[track_caller]
@@ -376,9 +383,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.wav");
         std::fs::write(&path, "these are my notes, not audio\n").unwrap();
-        assert_error(&path, "not a WAV file (it does not start with a RIFF/WAVE header)");
+        assert_error(
+            &path,
+            "not a WAV file (it does not start with a RIFF/WAVE header)",
+        );
         std::fs::write(&path, b"RIFF\x10\0\0\0AVI LIST").unwrap();
-        assert_error(&path, "not a WAV file (it does not start with a RIFF/WAVE header)");
+        assert_error(
+            &path,
+            "not a WAV file (it does not start with a RIFF/WAVE header)",
+        );
     }
 
     #[test]
@@ -410,8 +423,14 @@ mod tests {
             "the WAV file is truncated (the header promises 2.00 s of audio but the file holds 0.50 s)",
         );
         std::fs::write(&path, &bytes[..30]).unwrap();
-        assert_error(&path, "the WAV file is truncated (the file ends inside its header)");
+        assert_error(
+            &path,
+            "the WAV file is truncated (the file ends inside its header)",
+        );
         std::fs::write(&path, &bytes[..6]).unwrap();
-        assert_error(&path, "the WAV file is truncated (only 6 bytes, inside the header)");
+        assert_error(
+            &path,
+            "the WAV file is truncated (only 6 bytes, inside the header)",
+        );
     }
 }

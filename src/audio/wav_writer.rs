@@ -63,7 +63,9 @@ impl WavWriter {
         let file = File::create(path).map_err(|err| create_error(err.to_string()))?;
         let mut writer = hound::WavWriter::new(BufWriter::new(file), answer_spec())
             .map_err(|err| create_error(err.to_string()))?;
-        writer.flush().map_err(|err| create_error(err.to_string()))?;
+        writer
+            .flush()
+            .map_err(|err| create_error(err.to_string()))?;
         Ok(WavWriter {
             path: path.to_path_buf(),
             writer,
@@ -171,7 +173,10 @@ mod tests {
         let mut writer = WavWriter::create(&path).unwrap();
         writer.write(&[0.0, 0.5, -0.5]).unwrap();
         writer.write(&vec![0.25; 16_000]).unwrap();
-        assert_eq!(writer.finish().unwrap(), Duration::from_secs_f64(16_003.0 / 16_000.0));
+        assert_eq!(
+            writer.finish().unwrap(),
+            Duration::from_secs_f64(16_003.0 / 16_000.0)
+        );
         let (spec, samples) = read(&path);
         assert_eq!(spec, answer_spec());
         assert_eq!(&samples[..3], &[0, 16384, -16384]);

@@ -136,15 +136,18 @@ impl Checker<'_> {
         }
 
         let Some(questions) = table.get("questions") else {
-            self.error(start, "the bank has no questions: add `[[questions]]` tables");
+            self.error(
+                start,
+                "the bank has no questions: add `[[questions]]` tables",
+            );
             return;
         };
         let Some(array) = questions.get_ref().as_array() else {
             self.error(
                 questions.span().start,
                 format!(
-                    "'questions' must be `[[questions]]` tables, not a {}",
-                    questions.get_ref().type_str()
+                    "'questions' must be `[[questions]]` tables, not {}",
+                    kind_of(questions.get_ref())
                 ),
             );
             return;
@@ -152,15 +155,28 @@ impl Checker<'_> {
         if array.is_empty() {
             self.error(questions.span().start, "the bank has no questions");
         }
+        // A duplicated id cannot name a question, so those are named by number.
+        let mut id_counts: HashMap<&str, usize> = HashMap::new();
+        for question in array.iter() {
+            if let Some(id) = question_id(question) {
+                *id_counts.entry(id).or_default() += 1;
+            }
+        }
         let mut seen: HashMap<String, SeenId> = HashMap::new();
         for (index, question) in array.iter().enumerate() {
-            self.question(index + 1, question, &mut seen);
+            let number = index + 1;
+            let owner = match question_id(question) {
+                Some(id) if id_counts.get(id) == Some(&1) => format!("question '{id}'"),
+                _ => format!("question {number}"),
+            };
+            self.question(number, &owner, question, &mut seen);
         }
     }
 
     fn question(
         &mut self,
         number: usize,
+        owner: &str,
         question: &Spanned<DeValue<'_>>,
         seen: &mut HashMap<String, SeenId>,
     ) {
@@ -169,23 +185,13 @@ impl Checker<'_> {
             self.error(
                 start,
                 format!(
-                    "question {number} must be a table, not a {}",
-                    question.get_ref().type_str()
+                    "question {number} must be a table, not {}",
+                    kind_of(question.get_ref())
                 ),
             );
             return;
         };
-        // Name the question by its id when it has a usable one.
-        let id = table
-            .get("id")
-            .and_then(|v| v.get_ref().as_str())
-            .filter(|id| !id.trim().is_empty())
-            .map(str::to_string);
-        let owner = match &id {
-            Some(id) => format!("question '{id}'"),
-            None => format!("question {number}"),
-        };
-        self.unknown_fields(table, QUESTION_FIELDS, &owner);
+        self.unknown_fields(table, QUESTION_FIELDS, owner);
 
         match self.string_field(table, start, "id", &format!("question {number}")) {
             Some((id, offset)) if id.trim().is_empty() => {
@@ -206,21 +212,21 @@ impl Checker<'_> {
             }
             None => {}
         }
-        if let Some((text, offset)) = self.string_field(table, start, "text", &owner) {
+        if let Some((text, offset)) = self.string_field(table, start, "text", owner) {
             if text.trim().is_empty() {
                 self.error(offset, format!("{owner} has no text"));
             }
         }
         // Guidance and sample answer must be present but may be empty: an
         // imported page can lack them, and the question is still usable.
-        self.string_field(table, start, "guidance", &owner);
-        self.string_field(table, start, "sample_answer", &owner);
-        self.talking_points(table, start, &owner);
+        self.string_field(table, start, "guidance", owner);
+        self.string_field(table, start, "sample_answer", owner);
+        self.talking_points(table, start, owner);
         if let Some(aliases) = table.get("aliases") {
-            self.aliases(aliases, &owner);
+            self.aliases(aliases, owner);
         }
         if let Some(target) = table.get("target_s") {
-            self.target(target, &owner);
+            self.target(target, owner);
         }
     }
 
@@ -233,14 +239,17 @@ impl Checker<'_> {
             self.error(
                 points.span().start,
                 format!(
-                    "{owner}: 'talking_points' must be a list of strings, not a {}",
-                    points.get_ref().type_str()
+                    "{owner}: 'talking_points' must be a list of strings, not {}",
+                    kind_of(points.get_ref())
                 ),
             );
             return;
         };
         if array.is_empty() {
-            self.error(points.span().start, format!("{owner} has no talking points"));
+            self.error(
+                points.span().start,
+                format!("{owner} has no talking points"),
+            );
         }
         for (index, point) in array.iter().enumerate() {
             match point.get_ref().as_str() {
@@ -252,9 +261,9 @@ impl Checker<'_> {
                 None => self.error(
                     point.span().start,
                     format!(
-                        "{owner}: talking point {} must be a string, not a {}",
+                        "{owner}: talking point {} must be a string, not {}",
                         index + 1,
-                        point.get_ref().type_str()
+                        kind_of(point.get_ref())
                     ),
                 ),
             }
@@ -266,15 +275,18 @@ impl Checker<'_> {
             self.error(
                 aliases.span().start,
                 format!(
-                    "{owner}: 'aliases' must be a table like {{ IRSA = [\"IAM roles for service accounts\"] }}, not a {}",
-                    aliases.get_ref().type_str()
+                    "{owner}: 'aliases' must be a table like {{ IRSA = [\"IAM roles for service accounts\"] }}, not {}",
+                    kind_of(aliases.get_ref())
                 ),
             );
             return;
         };
         for (term, forms) in table.iter() {
             if term.get_ref().trim().is_empty() {
-                self.error(term.span().start, format!("{owner}: an alias term is empty"));
+                self.error(
+                    term.span().start,
+                    format!("{owner}: an alias term is empty"),
+                );
             }
             let term = term.get_ref();
             match forms.get_ref().as_array() {
@@ -342,7 +354,9 @@ impl Checker<'_> {
         } else if id.chars().all(|c| c.is_ascii_digit()) {
             self.error(
                 offset,
-                format!("{what} '{id}' must not be only digits: numbers select questions by position"),
+                format!(
+                    "{what} '{id}' must not be only digits: numbers select questions by position"
+                ),
             );
         }
     }
@@ -366,8 +380,8 @@ impl Checker<'_> {
                 self.error(
                     value.span().start,
                     format!(
-                        "{owner}: '{name}' must be a string, not a {}",
-                        value.get_ref().type_str()
+                        "{owner}: '{name}' must be a string, not {}",
+                        kind_of(value.get_ref())
                     ),
                 );
                 None
@@ -396,12 +410,37 @@ impl Checker<'_> {
     }
 }
 
+/// A question's id, when it has a non-empty one.
+fn question_id<'v>(question: &'v Spanned<DeValue<'_>>) -> Option<&'v str> {
+    question
+        .get_ref()
+        .as_table()?
+        .get("id")?
+        .get_ref()
+        .as_str()
+        .filter(|id| !id.trim().is_empty())
+}
+
+/// A value's TOML type with its article: "a string", "an integer".
+fn kind_of(value: &DeValue<'_>) -> String {
+    let kind = value.type_str();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
+}
+
 /// True for `a-z0-9` words joined by single hyphens.
 pub fn is_slug(id: &str) -> bool {
     !id.is_empty()
-        && id
-            .split('-')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 /// A diagnostic at a byte offset of `text`.
@@ -463,17 +502,17 @@ mod tests {
             rendered(text),
             [
                 "b.toml:5:1: the bank has an unknown field 'colour'; expected one of: id, title, role, target_s, questions",
-                "b.toml:9:8: question 'ci-cd' has no text",
-                "b.toml:11:27: question 'ci-cd': talking point 2 is empty",
-                "b.toml:14:1: question 'ci-cd' is missing field 'talking_points'",
+                "b.toml:9:8: question 1 has no text",
+                "b.toml:11:28: question 1: talking point 2 is empty",
+                "b.toml:14:1: question 2 is missing field 'talking_points'",
                 "b.toml:15:6: question 2 has the same id 'ci-cd' as question 1 (line 8)",
-                "b.toml:18:1: question 'ci-cd' has an unknown field 'talking_point'; did you mean 'talking_points'?",
+                "b.toml:18:1: question 2 has an unknown field 'talking_point'; did you mean 'talking_points'?",
                 "b.toml:21:1: question 'Bad Id' is missing field 'guidance'",
                 "b.toml:22:6: question 'Bad Id': the id 'Bad Id' must be lowercase letters, digits and single hyphens, e.g. 'ci-cd'",
                 "b.toml:24:18: question 'Bad Id' has no talking points",
                 "b.toml:26:12: question 'Bad Id': target_s [120, 60] has its minimum above its maximum",
                 "b.toml:29:6: question '7': the id '7' must not be only digits: numbers select questions by position",
-                "b.toml:33:17: question '7': 'sample_answer' must be a string, not a integer",
+                "b.toml:33:17: question '7': 'sample_answer' must be a string, not an integer",
             ]
         );
     }
@@ -483,7 +522,10 @@ mod tests {
         let text = include_str!("../../tests/fixtures/banks/bad-syntax.toml");
         let found = rendered(text);
         assert!(!found.is_empty());
-        assert!(found.iter().all(|d| d.contains(": invalid TOML: ")), "{found:?}");
+        assert!(
+            found.iter().all(|d| d.contains(": invalid TOML: ")),
+            "{found:?}"
+        );
         assert!(found[0].starts_with("b.toml:2:"), "{found:?}");
     }
 
@@ -515,8 +557,8 @@ mod tests {
         assert_eq!(
             rendered(&bank_with(&question)),
             [
-                "b.toml:11:13: question 'one': an alias term is empty",
                 "b.toml:11:20: question 'one': alias 'IRSA' has no spoken forms",
+                "b.toml:11:24: question 'one': an alias term is empty",
                 "b.toml:11:42: question 'one': alias 'OPA' must be a list of strings",
                 "b.toml:11:70: question 'one': alias 'SSO' has an empty or non-string spoken form",
                 "b.toml:12:12: question 'one': target_s must be [min, max] in seconds, e.g. [60, 120]",
@@ -526,7 +568,8 @@ mod tests {
 
     #[test]
     fn columns_count_characters_not_bytes() {
-        assert_eq!(line_column("é\nxé€y", 8), (2, 4));
+        assert_eq!(line_column("é\nxé€y", 9), (2, 4));
+        assert_eq!(line_column("é\nxé€y", 8), (2, 3));
         assert_eq!(line_column("ab", 99), (1, 3));
     }
 

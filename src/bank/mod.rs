@@ -28,7 +28,7 @@ pub enum BankError {
         builtins: String,
         user_dir: PathBuf,
     },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -112,4 +112,75 @@ pub fn parse(text: &str, name: &str) -> Result<Bank, BankError> {
         name: name.to_string(),
         diagnostics,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TINY: &str = include_str!("../../tests/fixtures/banks/tiny.toml");
+
+    #[test]
+    fn a_built_in_name_loads_the_built_in_bank() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = load_from("platform-engineer", dir.path()).unwrap();
+        assert_eq!(bank.questions.len(), 24);
+    }
+
+    #[test]
+    fn a_name_loads_from_the_user_banks_directory_then_a_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tiny.toml"), TINY).unwrap();
+        assert_eq!(load_from("tiny", dir.path()).unwrap().id, "tiny");
+
+        let path = dir.path().join("tiny.toml");
+        let by_path = load_from(path.to_str().unwrap(), Path::new("/nonexistent")).unwrap();
+        assert_eq!(by_path.questions[1].id, "why-toml");
+    }
+
+    #[test]
+    fn an_unknown_bank_names_every_place_looked() {
+        let err = load_from("nope", Path::new("/banks")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no bank 'nope': it is not a built-in bank (platform-engineer), not in /banks, and not a file"
+        );
+    }
+
+    #[test]
+    fn an_invalid_bank_is_refused_with_its_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, TINY.replace("text = \"Why Rust?\"", "text = \"\"")).unwrap();
+        let err = load_path(&path).unwrap_err().to_string();
+        let name = path.display();
+        assert_eq!(
+            err,
+            format!("bank {name} has 1 error; fix it (run `viva bank check {name}`):\n  {name}:7:8: question 'why-rust' has no text")
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bin.toml");
+        std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        assert!(matches!(load_path(&path), Err(BankError::NotUtf8 { .. })));
+    }
+
+    #[test]
+    fn questions_are_selected_by_number_or_id() {
+        let bank = parse(TINY, "tiny").unwrap();
+        assert_eq!(
+            bank.question("2").map(|(n, q)| (n, q.id.as_str())),
+            Some((2, "why-toml"))
+        );
+        assert_eq!(bank.question("why-rust").map(|(n, _)| n), Some(1));
+        assert_eq!(bank.question(" 1 ").map(|(n, _)| n), Some(1));
+        for missing in ["0", "3", "nope", "", "-1"] {
+            assert!(bank.question(missing).is_none(), "{missing}");
+        }
+        assert_eq!(bank.target_for(&bank.questions[0]), DEFAULT_TARGET_S);
+        assert_eq!(bank.target_for(&bank.questions[1]), [30, 60]);
+    }
 }

@@ -11,7 +11,9 @@ use crate::fsutil;
 
 pub fn run(args: BankCommand) -> anyhow::Result<ExitCode> {
     match args {
-        BankCommand::Import { file, output, id } => import_page(&file, output.as_deref(), id.as_deref()),
+        BankCommand::Import { file, output, id } => {
+            import_page(&file, output.as_deref(), id.as_deref())
+        }
         BankCommand::Check { path } => check_file(&path),
     }
 }
@@ -23,7 +25,12 @@ fn import_page(file: &Path, output: Option<&Path>, id: Option<&str>) -> anyhow::
     let imported =
         import::import(&page, id).with_context(|| format!("cannot import {}", file.display()))?;
     for warning in &imported.warnings {
-        eprintln!("warning: {}:{}: {}", file.display(), warning.line, warning.message);
+        eprintln!(
+            "warning: {}:{}: {}",
+            file.display(),
+            warning.line,
+            warning.message
+        );
     }
     let toml = imported.bank.to_toml();
     let count = imported.bank.questions.len();

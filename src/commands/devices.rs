@@ -39,7 +39,11 @@ pub fn run() -> anyhow::Result<ExitCode> {
         shown.len(),
         voices.len()
     )?;
-    let width = shown.iter().map(|voice| voice.name.len()).max().unwrap_or(0);
+    let width = shown
+        .iter()
+        .map(|voice| voice.name.len())
+        .max()
+        .unwrap_or(0);
     for voice in shown {
         writeln!(out, "  {:width$}  {}", voice.name, voice.language)?;
     }
@@ -50,10 +54,18 @@ fn write_devices(out: &mut impl Write, entries: &[DeviceEntry]) -> std::io::Resu
     if entries.is_empty() {
         return writeln!(out, "  (none)");
     }
-    let width = entries.iter().map(|entry| entry.name.len()).max().unwrap_or(0);
+    let width = entries
+        .iter()
+        .map(|entry| entry.name.len())
+        .max()
+        .unwrap_or(0);
     for entry in entries {
         let default = if entry.is_default { "  (default)" } else { "" };
-        writeln!(out, "  {:width$}  {}{default}", entry.name, entry.description)?;
+        writeln!(
+            out,
+            "  {:width$}  {}{default}",
+            entry.name, entry.description
+        )?;
     }
     Ok(())
 }

@@ -19,19 +19,25 @@ pub fn run(args: ModelCommand) -> anyhow::Result<ExitCode> {
     let catalog = Catalog::builtin();
     match args {
         ModelCommand::Fetch { name } => fetch_model(&catalog, &name),
-        ModelCommand::Import { path, name, output } => import_model(&path, name.as_deref(), output.as_deref()),
+        ModelCommand::Import { path, name, output } => {
+            import_model(&path, name.as_deref(), output.as_deref())
+        }
         ModelCommand::List => list_models(&catalog),
         ModelCommand::Verify { name } => verify_model(&catalog, &name),
     }
 }
 
+fn unknown_model(catalog: &Catalog, name: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "unknown model `{name}`: viva knows {} (see `viva model list`)",
+        catalog.names().join(", ")
+    )
+}
+
 fn known<'a>(catalog: &'a Catalog, name: &str) -> anyhow::Result<&'a ModelEntry> {
-    catalog.get(name).with_context(|| {
-        format!(
-            "unknown model `{name}`: viva knows {} (see `viva model list`)",
-            catalog.names().join(", ")
-        )
-    })
+    catalog
+        .get(name)
+        .ok_or_else(|| unknown_model(catalog, name))
 }
 
 fn megabytes(bytes: u64) -> String {
@@ -46,7 +52,10 @@ fn fetch_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
             println!("{name}: {} is already present and verified", path.display());
         }
         Outcome::Fetched {
-            path, source, bytes, ..
+            path,
+            source,
+            bytes,
+            ..
         } => {
             println!(
                 "{name}: wrote {} ({}, sha256 verified) from {source}",
@@ -58,7 +67,11 @@ fn fetch_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_model(path: &Path, name: Option<&str>, output: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn import_model(
+    path: &Path,
+    name: Option<&str>,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let job = Job::interactive();
     let (written, facts) = import::import(path, name, output, &paths::models_dir(), &job)?;
     println!(
@@ -94,26 +107,46 @@ fn file_status(model: &ModelEntry, path: &Path) -> (Option<u64>, FileStatus) {
 fn list_models(catalog: &Catalog) -> anyhow::Result<ExitCode> {
     let dir = paths::models_dir();
     println!("models directory: {}", dir.display());
-    let mut rows = vec![["NAME".to_string(), "SIZE".into(), "STATUS".into(), "ABOUT".into()]];
+    let mut rows = vec![[
+        "NAME".to_string(),
+        "SIZE".into(),
+        "STATUS".into(),
+        "ABOUT".into(),
+    ]];
     for model in &catalog.models {
         let path = dir.join(catalog::file_name(&model.name));
         let (size, status) = file_status(model, &path);
         let status = match status {
             FileStatus::Missing => format!("missing: run `viva model fetch {}`", model.name),
             FileStatus::Verified => "ok (sha256 verified)".into(),
-            FileStatus::Mismatch => format!("sha256 mismatch: run `viva model fetch {}`", model.name),
+            FileStatus::Mismatch => {
+                format!("sha256 mismatch: run `viva model fetch {}`", model.name)
+            }
             FileStatus::Unreadable(e) => format!("unreadable: {e}"),
         };
         let mut name = model.name.clone();
         if model.name == catalog.default {
             name.push_str(" (default)");
         }
-        rows.push([name, size.map_or("-".into(), megabytes), status, model.about.clone()]);
+        rows.push([
+            name,
+            size.map_or("-".into(), megabytes),
+            status,
+            model.about.clone(),
+        ]);
     }
     for path in unknown_model_files(catalog, &dir) {
         let size = std::fs::metadata(&path).map(|m| m.len()).ok();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        rows.push([name, size.map_or("-".into(), megabytes), "not in the catalogue".into(), String::new()]);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        rows.push([
+            name,
+            size.map_or("-".into(), megabytes),
+            "not in the catalogue".into(),
+            String::new(),
+        ]);
     }
     print_table(&rows);
     Ok(ExitCode::SUCCESS)
@@ -121,7 +154,11 @@ fn list_models(catalog: &Catalog) -> anyhow::Result<ExitCode> {
 
 /// `ggml-*.bin` files in the models directory that the catalogue does not name.
 fn unknown_model_files(catalog: &Catalog, dir: &Path) -> Vec<PathBuf> {
-    let known: Vec<String> = catalog.models.iter().map(|m| catalog::file_name(&m.name)).collect();
+    let known: Vec<String> = catalog
+        .models
+        .iter()
+        .map(|m| catalog::file_name(&m.name))
+        .collect();
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -138,7 +175,12 @@ fn unknown_model_files(catalog: &Catalog, dir: &Path) -> Vec<PathBuf> {
 }
 
 fn print_table(rows: &[[String; 4]]) {
-    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
+    let width = |col: usize| {
+        rows.iter()
+            .map(|r| r[col].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
     let widths = [width(0), width(1), width(2)];
     for row in rows {
         let line = format!(
@@ -157,12 +199,12 @@ fn print_table(rows: &[[String; 4]]) {
 
 fn verify_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
     let (model, path) = match catalog.get(name) {
-        Some(model) => (Some(model), paths::models_dir().join(catalog::file_name(name))),
+        Some(model) => (
+            Some(model),
+            paths::models_dir().join(catalog::file_name(name)),
+        ),
         None if Path::new(name).is_file() => (None, PathBuf::from(name)),
-        None => {
-            known(catalog, name)?;
-            unreachable!("known() fails for an unknown name")
-        }
+        None => return Err(unknown_model(catalog, name)),
     };
     if !path.is_file() {
         bail!(
@@ -171,7 +213,8 @@ fn verify_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
         );
     }
     println!("{}", path.display());
-    let sha = fetch::sha256_file(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let sha =
+        fetch::sha256_file(&path).with_context(|| format!("cannot read {}", path.display()))?;
     match model {
         Some(model) => match model.source_for(&sha) {
             Some(source) => println!("  sha256 {sha}: ok ({})", source.describe()),

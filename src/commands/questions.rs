@@ -104,7 +104,9 @@ fn cut(line: &str, width: usize) -> String {
 /// wrapped to `width`.
 pub fn show(bank: &Bank, number: usize, question: &Question, width: usize) -> String {
     let indent = "  ";
-    let body = textwrap::Options::new(width).initial_indent(indent).subsequent_indent(indent);
+    let body = textwrap::Options::new(width)
+        .initial_indent(indent)
+        .subsequent_indent(indent);
     let bullet = textwrap::Options::new(width)
         .initial_indent("  - ")
         .subsequent_indent("    ");
@@ -131,7 +133,9 @@ pub fn show(bank: &Bank, number: usize, question: &Question, width: usize) -> St
 
     out += "\nSample answer\n";
     out += &or_none(&question.sample_answer, |a| {
-        a.split('\n').map(|paragraph| wrap(paragraph, &body)).collect()
+        a.split('\n')
+            .map(|paragraph| wrap(paragraph, &body))
+            .collect()
     });
 
     if !question.aliases.is_empty() {
@@ -173,7 +177,9 @@ mod tests {
         let full = list(&bank, None);
         assert_eq!(full.lines().count(), 24);
         let narrow = list(&bank, Some(60));
-        assert!(narrow.lines().all(|l| textwrap::core::display_width(l) <= 60));
+        assert!(narrow
+            .lines()
+            .all(|l| textwrap::core::display_width(l) <= 60));
         assert!(narrow.lines().next().unwrap().ends_with('…'));
     }
 }

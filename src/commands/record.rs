@@ -11,7 +11,7 @@ use anyhow::bail;
 
 use crate::audio::devices;
 use crate::audio::meter::{clock, TerminalMeter};
-use crate::audio::recorder::{self, RecordControl, RecordSettings, Recording, RecordingEnd};
+use crate::audio::recorder::{RecordControl, RecordSettings, Recorder, Recording, RecordingEnd};
 use crate::cli::RecordArgs;
 use crate::session::plan::parse_duration;
 
@@ -32,6 +32,12 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         stop_on_enter(&control);
     }
 
+    let settings = RecordSettings {
+        max_duration,
+        silence_after_speech: Some(silence),
+    };
+    let recorder = Recorder::start(&device, &args.out, settings)?;
+
     let mut stops = vec![format!(
         "after {} of silence once you speak",
         humantime::format_duration(silence)
@@ -48,13 +54,8 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         args.out.display(),
         stops.join(", ")
     );
-
-    let settings = RecordSettings {
-        max_duration,
-        silence_after_speech: Some(silence),
-    };
     let mut meter = TerminalMeter::new();
-    let recording = recorder::record(&device, &args.out, &settings, &control, |progress| {
+    let recording = recorder.run(&control, |progress| {
         if let Some(warning) = progress.new_warning {
             meter.note(&format!("warning: {}", warning.message(&device.label)));
         }

@@ -44,7 +44,10 @@ mod tests {
             Some(dir.path().join("ci-cd.wav"))
         );
         std::fs::write(dir.path().join("03.wav"), b"x").unwrap();
-        assert_eq!(find(dir.path(), 3, "ci-cd"), Some(dir.path().join("03.wav")));
+        assert_eq!(
+            find(dir.path(), 3, "ci-cd"),
+            Some(dir.path().join("03.wav"))
+        );
         std::fs::write(dir.path().join("3.wav"), b"x").unwrap();
         assert_eq!(find(dir.path(), 3, "ci-cd"), Some(dir.path().join("3.wav")));
     }

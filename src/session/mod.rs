@@ -5,6 +5,7 @@ pub mod answer_files;
 pub mod keys;
 pub mod plan;
 pub mod record;
+pub mod recover;
 pub mod runner;
 pub mod store;
 pub mod transcribe_queue;

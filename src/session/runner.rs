@@ -18,6 +18,7 @@ use super::keys::{Key, KeyReader};
 use super::record::{
     AnswerRecord, AnswerStatus, BankRef, SessionRecord, SessionStatus, Settings, FORMAT_VERSION,
 };
+use super::recover;
 use super::store::SessionDir;
 use super::transcribe_queue::{Finished, Job, TranscribeQueue};
 use crate::analysis::analyse;
@@ -80,6 +81,7 @@ pub async fn run(practice: Practice, start: Start) -> anyhow::Result<ExitCode> {
         Start::New(numbers) => Session::create(&practice, &numbers)?,
         Start::Resume(dir) => Session::resume(&practice, dir)?,
     };
+    recover::claim(&session.dir)?;
     eprintln!("Session folder: {}", session.dir.path().display());
     let mut queue = TranscribeQueue::start(Arc::new(transcriber));
     for slot in session.slots_to_transcribe() {
@@ -99,7 +101,14 @@ pub async fn run(practice: Practice, start: Start) -> anyhow::Result<ExitCode> {
     let mut outcome = Asked::Next;
     for (position, slot) in to_ask.into_iter().enumerate() {
         outcome = asker
-            .ask(&mut session, slot, position + 1, total, &mut queue, &mut interrupts)
+            .ask(
+                &mut session,
+                slot,
+                position + 1,
+                total,
+                &mut queue,
+                &mut interrupts,
+            )
             .await?;
         if !matches!(outcome, Asked::Next) {
             break;
@@ -129,6 +138,7 @@ pub async fn run(practice: Practice, start: Start) -> anyhow::Result<ExitCode> {
     }
     session.record.ended_at = Some(now_rfc3339());
     session.save()?;
+    recover::release(&session.dir);
 
     print!("{}", summary::table(&session.record));
     if session.record.status == SessionStatus::Interrupted {
@@ -223,7 +233,15 @@ impl Session {
     }
 
     fn resume(practice: &Practice, dir: SessionDir) -> anyhow::Result<Self> {
-        let record = dir.load()?;
+        anyhow::ensure!(
+            !recover::is_running_elsewhere(&dir),
+            "session {} is being run by another viva right now",
+            dir.name()
+        );
+        let mut record = dir.load()?;
+        for note in recover::recover(&dir, &mut record) {
+            eprintln!("{note}");
+        }
         let bank = practice.bank.clone();
         if record.bank.sha256 != bank_sha256(&bank) {
             eprintln!(
@@ -352,7 +370,9 @@ impl Asker {
             .settings
             .time_limit_s
             .map(Duration::from_secs_f64)
-            .unwrap_or_else(|| Duration::from_secs(u64::from(session.bank.target_for(question)[1])));
+            .unwrap_or_else(|| {
+                Duration::from_secs(u64::from(session.bank.target_for(question)[1]))
+            });
         println!("\nQuestion {position}/{total} · #{number} {}", question.id);
         println!("{text}");
         let _ = std::io::stdout().flush();
@@ -591,8 +611,10 @@ async fn wait_for_transcripts(
         return Ok(());
     }
     let bar = indicatif::ProgressBar::new(waiting as u64).with_style(
-        indicatif::ProgressStyle::with_template("{spinner} transcribing answers {pos}/{len} {elapsed}")
-            .expect("the template is valid"),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} transcribing answers {pos}/{len} {elapsed}",
+        )
+        .expect("the template is valid"),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     while queue.waiting() > 0 {
@@ -636,7 +658,9 @@ fn bank_sha256(bank: &Bank) -> String {
 }
 
 fn now_rfc3339() -> String {
-    jiff::Zoned::now().strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    jiff::Zoned::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 fn round2(value: f64) -> f64 {

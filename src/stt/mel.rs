@@ -52,7 +52,13 @@ pub fn mel_to_hz(mel: f64) -> f64 {
 /// Values from `start` to `end` inclusive, `count` of them, evenly spaced (numpy's linspace).
 fn linspace(start: f64, end: f64, count: usize) -> impl Iterator<Item = f64> {
     let step = (end - start) / (count - 1) as f64;
-    (0..count).map(move |i| if i + 1 == count { end } else { start + step * i as f64 })
+    (0..count).map(move |i| {
+        if i + 1 == count {
+            end
+        } else {
+            start + step * i as f64
+        }
+    })
 }
 
 /// Slaney-normalised triangular mel filters from 0 Hz to Nyquist for Whisper's
@@ -101,7 +107,10 @@ mod tests {
     #[test]
     fn matches_openai_mel_filters() {
         let mel = whisper_mel_filters(80);
-        assert_eq!((mel.n_mels, mel.n_fft_bins, mel.weights.len()), (80, 201, 80 * 201));
+        assert_eq!(
+            (mel.n_mels, mel.n_fft_bins, mel.weights.len()),
+            (80, 201, 80 * 201)
+        );
         let at = |row: usize, col: usize| mel.weights[row * 201 + col];
         #[track_caller]
         fn close(actual: f32, expected: f32) {
@@ -119,7 +128,12 @@ mod tests {
         close(at(79, 199), 0.000_448_759);
         close(at(79, 200), 0.0);
         // Row sums for the first, middle and last filter, and the whole bank.
-        let row_sum = |row: usize| mel.weights[row * 201..(row + 1) * 201].iter().map(|&w| w as f64).sum::<f64>();
+        let row_sum = |row: usize| {
+            mel.weights[row * 201..(row + 1) * 201]
+                .iter()
+                .map(|&w| w as f64)
+                .sum::<f64>()
+        };
         assert!((row_sum(0) - 0.024_862_594_902_515_41).abs() < 1e-7);
         assert!((row_sum(39) - 0.023_394_937_656_121_33).abs() < 1e-7);
         assert!((row_sum(79) - 0.024_925_339_792_389_423).abs() < 1e-7);

@@ -117,7 +117,10 @@ impl ModelInput {
                     number,
                 });
             }
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             return Self::in_directory(dir);
         }
         if is_zip(path)? {
@@ -225,7 +228,13 @@ impl ModelInput {
                     let file = File::open(path).map_err(io_error(path))?;
                     readers.push(Box::new(BufReader::with_capacity(1 << 20, file)));
                 }
-                (Part::Zip { archive: path, entry }, Some(archive)) => {
+                (
+                    Part::Zip {
+                        archive: path,
+                        entry,
+                    },
+                    Some(archive),
+                ) => {
                     let entry = archive.by_name(entry).map_err(|source| InputError::Zip {
                         path: path.clone(),
                         source,
@@ -304,7 +313,12 @@ fn sibling_wheel(wheel: &Path, number: usize) -> Option<PathBuf> {
 }
 
 /// Part `number` of a split model: in this wheel beside part 1, else in the sibling wheel.
-fn find_part(wheel: &Path, names: &[&str], dir: &str, number: usize) -> Result<Option<Part>, InputError> {
+fn find_part(
+    wheel: &Path,
+    names: &[&str],
+    dir: &str,
+    number: usize,
+) -> Result<Option<Part>, InputError> {
     let wanted = format!("model.bin.part{number}");
     let here = join_entry(dir, &wanted);
     if names.contains(&here.as_str()) {
@@ -317,7 +331,10 @@ fn find_part(wheel: &Path, names: &[&str], dir: &str, number: usize) -> Result<O
         return Ok(None);
     };
     let archive = open_zip(&sibling)?;
-    let mut entries: Vec<&str> = archive.file_names().filter(|n| file_name_of(n) == wanted).collect();
+    let mut entries: Vec<&str> = archive
+        .file_names()
+        .filter(|n| file_name_of(n) == wanted)
+        .collect();
     entries.sort_unstable();
     Ok(entries.first().map(|entry| Part::Zip {
         archive: sibling.clone(),
@@ -333,7 +350,8 @@ mod tests {
     fn write_wheel(path: &Path, files: &[(&str, &[u8])]) {
         let mut zip = zip::ZipWriter::new(File::create(path).unwrap());
         for (name, data) in files {
-            zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
             zip.write_all(data).unwrap();
         }
         zip.finish().unwrap();
@@ -358,7 +376,10 @@ mod tests {
         std::fs::write(dir.path().join("model.bin"), b"abc").unwrap();
         std::fs::write(dir.path().join("vocabulary.txt"), b"x").unwrap();
         let input = ModelInput::locate(dir.path()).unwrap();
-        assert_eq!(input, ModelInput::locate(&dir.path().join("model.bin")).unwrap());
+        assert_eq!(
+            input,
+            ModelInput::locate(&dir.path().join("model.bin")).unwrap()
+        );
         assert_eq!(read_all(&input), b"abc");
         assert_eq!(input.model_size().unwrap(), 3);
         assert_eq!(input.read_vocabulary().unwrap(), b"x");
@@ -382,10 +403,16 @@ mod tests {
         let first = dir.path().join("pkg_part1-1.0.0-py3-none-any.whl");
         write_wheel(
             &first,
-            &[("pkg_part1/data/model.bin.part1", b"12"), ("pkg_part1/data/vocabulary.txt", b"v")],
+            &[
+                ("pkg_part1/data/model.bin.part1", b"12"),
+                ("pkg_part1/data/vocabulary.txt", b"v"),
+            ],
         );
         let missing = ModelInput::locate(&first).unwrap_err();
-        assert!(missing.to_string().contains("part 2 is missing"), "{missing}");
+        assert!(
+            missing.to_string().contains("part 2 is missing"),
+            "{missing}"
+        );
         write_wheel(
             &dir.path().join("pkg_part2-1.0.0-py3-none-any.whl"),
             &[("pkg_part2/data/model.bin.part2", b"34")],
@@ -404,7 +431,10 @@ mod tests {
         let err = ModelInput::locate(&wheel).unwrap_err();
         assert_eq!(
             err.to_string(),
-            format!("{} holds no CTranslate2 model (no model.bin or model.bin.part1 inside)", wheel.display())
+            format!(
+                "{} holds no CTranslate2 model (no model.bin or model.bin.part1 inside)",
+                wheel.display()
+            )
         );
     }
 
@@ -413,12 +443,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = dir.path().join("notes.txt");
         std::fs::write(&text, b"hello").unwrap();
-        assert!(matches!(ModelInput::locate(&text), Err(InputError::NotAModel(_))));
+        assert!(matches!(
+            ModelInput::locate(&text),
+            Err(InputError::NotAModel(_))
+        ));
         assert!(matches!(
             ModelInput::locate(&dir.path().join("nope")),
             Err(InputError::NotFound(_))
         ));
         std::fs::write(dir.path().join("model.bin"), b"abc").unwrap();
-        assert!(matches!(ModelInput::locate(dir.path()), Err(InputError::NoVocabulary(_))));
+        assert!(matches!(
+            ModelInput::locate(dir.path()),
+            Err(InputError::NoVocabulary(_))
+        ));
     }
 }

@@ -38,7 +38,8 @@ impl Job {
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             // The first signal sets the flag; a second one (flag already set) exits.
             // If registering fails the signal keeps its default (end the process).
-            let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&cancel));
+            let _ =
+                signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&cancel));
             let _ = signal_hook::flag::register(signal, Arc::clone(&cancel));
         }
         Job {

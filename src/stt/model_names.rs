@@ -154,7 +154,11 @@ pub fn map_variable(name: &str, shape: &[usize]) -> Option<Mapping> {
             Some(whole(format!("encoder.{conv}.bias"), &[d, 1], Storage::F32))
         }
         ["layer_norm", part] => {
-            let prefix = if encoder { "encoder.ln_post" } else { "decoder.ln" };
+            let prefix = if encoder {
+                "encoder.ln_post"
+            } else {
+                "decoder.ln"
+            };
             layer_norm(prefix, part, shape)
         }
         [layer, block, module, part] => {
@@ -166,27 +170,48 @@ pub fn map_variable(name: &str, shape: &[usize]) -> Option<Mapping> {
     }
 }
 
-fn map_block(p: &str, encoder: bool, block: &str, module: &str, part: &str, shape: &[usize]) -> Option<Mapping> {
-    let storage = if part == "weight" { Storage::Weight } else { Storage::F32 };
+fn map_block(
+    p: &str,
+    encoder: bool,
+    block: &str,
+    module: &str,
+    part: &str,
+    shape: &[usize],
+) -> Option<Mapping> {
+    let storage = if part == "weight" {
+        Storage::Weight
+    } else {
+        Storage::F32
+    };
     match (block, module) {
         ("self_attention", "linear_0") => {
             let q = Some(format!("{p}.attn.query.{part}"));
             let k = Some(format!("{p}.attn.key.{part}"));
             let v = Some(format!("{p}.attn.value.{part}"));
-            let names = if part == "weight" { [q, k, v] } else { [q, None, v] };
+            let names = if part == "weight" {
+                [q, k, v]
+            } else {
+                [q, None, v]
+            };
             split(&names, shape, storage)
         }
         ("self_attention", "linear_1") => Some(linear(&format!("{p}.attn.out"), part, shape)),
         ("self_attention", "layer_norm") => layer_norm(&format!("{p}.attn_ln"), part, shape),
-        ("attention", "linear_0") if !encoder => Some(linear(&format!("{p}.cross_attn.query"), part, shape)),
+        ("attention", "linear_0") if !encoder => {
+            Some(linear(&format!("{p}.cross_attn.query"), part, shape))
+        }
         ("attention", "linear_1") if !encoder => {
             let k = Some(format!("{p}.cross_attn.key.{part}"));
             let v = Some(format!("{p}.cross_attn.value.{part}"));
             let names = if part == "weight" { [k, v] } else { [None, v] };
             split(&names, shape, storage)
         }
-        ("attention", "linear_2") if !encoder => Some(linear(&format!("{p}.cross_attn.out"), part, shape)),
-        ("attention", "layer_norm") if !encoder => layer_norm(&format!("{p}.cross_attn_ln"), part, shape),
+        ("attention", "linear_2") if !encoder => {
+            Some(linear(&format!("{p}.cross_attn.out"), part, shape))
+        }
+        ("attention", "layer_norm") if !encoder => {
+            layer_norm(&format!("{p}.cross_attn_ln"), part, shape)
+        }
         ("ffn", "linear_0") => Some(linear(&format!("{p}.mlp.0"), part, shape)),
         ("ffn", "linear_1") => Some(linear(&format!("{p}.mlp.2"), part, shape)),
         ("ffn", "layer_norm") => layer_norm(&format!("{p}.mlp_ln"), part, shape),
@@ -204,13 +229,26 @@ pub fn expected_tensor_names(h: &Hparams) -> BTreeSet<String> {
     };
     let wb: &[&str] = &[".weight", ".bias"];
     add("encoder.positional_embedding", &[""]);
-    for part in ["encoder.conv1", "encoder.conv2", "encoder.ln_post", "decoder.ln"] {
+    for part in [
+        "encoder.conv1",
+        "encoder.conv2",
+        "encoder.ln_post",
+        "decoder.ln",
+    ] {
         add(part, wb);
     }
     add("decoder.positional_embedding", &[""]);
     add("decoder.token_embedding", &[".weight"]);
     let self_attention = |add: &mut dyn FnMut(&str, &[&str]), p: &str| {
-        for part in ["mlp_ln", "mlp.0", "mlp.2", "attn_ln", "attn.query", "attn.value", "attn.out"] {
+        for part in [
+            "mlp_ln",
+            "mlp.0",
+            "mlp.2",
+            "attn_ln",
+            "attn.query",
+            "attn.value",
+            "attn.out",
+        ] {
             add(&format!("{p}.{part}"), wb);
         }
         add(&format!("{p}.attn.key"), &[".weight"]);
@@ -221,7 +259,12 @@ pub fn expected_tensor_names(h: &Hparams) -> BTreeSet<String> {
     for n in 0..h.n_text_layer {
         let p = format!("decoder.blocks.{n}");
         self_attention(&mut add, &p);
-        for part in ["cross_attn_ln", "cross_attn.query", "cross_attn.value", "cross_attn.out"] {
+        for part in [
+            "cross_attn_ln",
+            "cross_attn.query",
+            "cross_attn.value",
+            "cross_attn.out",
+        ] {
             add(&format!("{p}.{part}"), wb);
         }
         add(&format!("{p}.cross_attn.key"), &[".weight"]);
@@ -233,10 +276,19 @@ pub fn expected_tensor_names(h: &Hparams) -> BTreeSet<String> {
 mod tests {
     use super::*;
 
-    fn pieces(name: &str, shape: &[usize]) -> (Vec<(String, Range<usize>, Vec<usize>, Storage)>, Option<Range<usize>>) {
+    fn pieces(
+        name: &str,
+        shape: &[usize],
+    ) -> (
+        Vec<(String, Range<usize>, Vec<usize>, Storage)>,
+        Option<Range<usize>>,
+    ) {
         match map_variable(name, shape) {
             Some(Mapping::Tensors { pieces, zero_rows }) => (
-                pieces.into_iter().map(|p| (p.name, p.rows, p.ne, p.storage)).collect(),
+                pieces
+                    .into_iter()
+                    .map(|p| (p.name, p.rows, p.ne, p.storage))
+                    .collect(),
                 zero_rows,
             ),
             other => panic!("{name}: {other:?}"),
@@ -249,9 +301,24 @@ mod tests {
         assert_eq!(
             w,
             vec![
-                ("encoder.blocks.2.attn.query.weight".into(), 0..4, vec![4, 4], Storage::Weight),
-                ("encoder.blocks.2.attn.key.weight".into(), 4..8, vec![4, 4], Storage::Weight),
-                ("encoder.blocks.2.attn.value.weight".into(), 8..12, vec![4, 4], Storage::Weight),
+                (
+                    "encoder.blocks.2.attn.query.weight".into(),
+                    0..4,
+                    vec![4, 4],
+                    Storage::Weight
+                ),
+                (
+                    "encoder.blocks.2.attn.key.weight".into(),
+                    4..8,
+                    vec![4, 4],
+                    Storage::Weight
+                ),
+                (
+                    "encoder.blocks.2.attn.value.weight".into(),
+                    8..12,
+                    vec![4, 4],
+                    Storage::Weight
+                ),
             ]
         );
         assert_eq!(zero, None);
@@ -259,8 +326,18 @@ mod tests {
         assert_eq!(
             b,
             vec![
-                ("decoder.blocks.0.attn.query.bias".into(), 0..4, vec![4], Storage::F32),
-                ("decoder.blocks.0.attn.value.bias".into(), 8..12, vec![4], Storage::F32),
+                (
+                    "decoder.blocks.0.attn.query.bias".into(),
+                    0..4,
+                    vec![4],
+                    Storage::F32
+                ),
+                (
+                    "decoder.blocks.0.attn.value.bias".into(),
+                    8..12,
+                    vec![4],
+                    Storage::F32
+                ),
             ]
         );
         assert_eq!(zero, Some(4..8));
@@ -270,9 +347,25 @@ mod tests {
     fn cross_attention_key_value_is_split_and_the_key_bias_dropped() {
         let (w, _) = pieces("decoder/layer_1/attention/linear_1/weight", &[8, 4]);
         assert_eq!(w[0].0, "decoder.blocks.1.cross_attn.key.weight");
-        assert_eq!(w[1], ("decoder.blocks.1.cross_attn.value.weight".into(), 4..8, vec![4, 4], Storage::Weight));
+        assert_eq!(
+            w[1],
+            (
+                "decoder.blocks.1.cross_attn.value.weight".into(),
+                4..8,
+                vec![4, 4],
+                Storage::Weight
+            )
+        );
         let (b, zero) = pieces("decoder/layer_1/attention/linear_1/bias", &[8]);
-        assert_eq!(b, vec![("decoder.blocks.1.cross_attn.value.bias".into(), 4..8, vec![4], Storage::F32)]);
+        assert_eq!(
+            b,
+            vec![(
+                "decoder.blocks.1.cross_attn.value.bias".into(),
+                4..8,
+                vec![4],
+                Storage::F32
+            )]
+        );
         assert_eq!(zero, Some(0..4));
     }
 
@@ -281,32 +374,134 @@ mod tests {
         #[track_caller]
         fn case(ct2: &str, shape: &[usize], ggml: &str, ne: &[usize], storage: Storage) {
             let (p, zero) = pieces(ct2, shape);
-            assert_eq!(p, vec![(ggml.to_string(), 0..shape[0], ne.to_vec(), storage)]);
+            assert_eq!(
+                p,
+                vec![(ggml.to_string(), 0..shape[0], ne.to_vec(), storage)]
+            );
             assert_eq!(zero, None);
         }
         use Storage::*;
-        case("encoder/position_encodings/encodings", &[1500, 4], "encoder.positional_embedding", &[4, 1500], F32);
-        case("decoder/position_encodings/encodings", &[448, 4], "decoder.positional_embedding", &[4, 448], F32);
-        case("encoder/conv1/weight", &[4, 80, 3], "encoder.conv1.weight", &[3, 80, 4], Weight);
-        case("encoder/conv2/bias", &[4], "encoder.conv2.bias", &[1, 4], F32);
-        case("decoder/embeddings/weight", &[10, 4], "decoder.token_embedding.weight", &[4, 10], Weight);
-        case("encoder/layer_norm/gamma", &[4], "encoder.ln_post.weight", &[4], F32);
-        case("decoder/layer_norm/beta", &[4], "decoder.ln.bias", &[4], F32);
-        case("encoder/layer_3/self_attention/linear_1/weight", &[4, 4], "encoder.blocks.3.attn.out.weight", &[4, 4], Weight);
-        case("encoder/layer_0/self_attention/layer_norm/gamma", &[4], "encoder.blocks.0.attn_ln.weight", &[4], F32);
-        case("decoder/layer_0/attention/linear_0/bias", &[4], "decoder.blocks.0.cross_attn.query.bias", &[4], F32);
-        case("decoder/layer_0/attention/linear_2/weight", &[4, 4], "decoder.blocks.0.cross_attn.out.weight", &[4, 4], Weight);
-        case("decoder/layer_0/attention/layer_norm/beta", &[4], "decoder.blocks.0.cross_attn_ln.bias", &[4], F32);
-        case("decoder/layer_0/ffn/linear_0/weight", &[16, 4], "decoder.blocks.0.mlp.0.weight", &[4, 16], Weight);
-        case("decoder/layer_0/ffn/linear_1/bias", &[4], "decoder.blocks.0.mlp.2.bias", &[4], F32);
-        case("encoder/layer_0/ffn/layer_norm/gamma", &[4], "encoder.blocks.0.mlp_ln.weight", &[4], F32);
+        case(
+            "encoder/position_encodings/encodings",
+            &[1500, 4],
+            "encoder.positional_embedding",
+            &[4, 1500],
+            F32,
+        );
+        case(
+            "decoder/position_encodings/encodings",
+            &[448, 4],
+            "decoder.positional_embedding",
+            &[4, 448],
+            F32,
+        );
+        case(
+            "encoder/conv1/weight",
+            &[4, 80, 3],
+            "encoder.conv1.weight",
+            &[3, 80, 4],
+            Weight,
+        );
+        case(
+            "encoder/conv2/bias",
+            &[4],
+            "encoder.conv2.bias",
+            &[1, 4],
+            F32,
+        );
+        case(
+            "decoder/embeddings/weight",
+            &[10, 4],
+            "decoder.token_embedding.weight",
+            &[4, 10],
+            Weight,
+        );
+        case(
+            "encoder/layer_norm/gamma",
+            &[4],
+            "encoder.ln_post.weight",
+            &[4],
+            F32,
+        );
+        case(
+            "decoder/layer_norm/beta",
+            &[4],
+            "decoder.ln.bias",
+            &[4],
+            F32,
+        );
+        case(
+            "encoder/layer_3/self_attention/linear_1/weight",
+            &[4, 4],
+            "encoder.blocks.3.attn.out.weight",
+            &[4, 4],
+            Weight,
+        );
+        case(
+            "encoder/layer_0/self_attention/layer_norm/gamma",
+            &[4],
+            "encoder.blocks.0.attn_ln.weight",
+            &[4],
+            F32,
+        );
+        case(
+            "decoder/layer_0/attention/linear_0/bias",
+            &[4],
+            "decoder.blocks.0.cross_attn.query.bias",
+            &[4],
+            F32,
+        );
+        case(
+            "decoder/layer_0/attention/linear_2/weight",
+            &[4, 4],
+            "decoder.blocks.0.cross_attn.out.weight",
+            &[4, 4],
+            Weight,
+        );
+        case(
+            "decoder/layer_0/attention/layer_norm/beta",
+            &[4],
+            "decoder.blocks.0.cross_attn_ln.bias",
+            &[4],
+            F32,
+        );
+        case(
+            "decoder/layer_0/ffn/linear_0/weight",
+            &[16, 4],
+            "decoder.blocks.0.mlp.0.weight",
+            &[4, 16],
+            Weight,
+        );
+        case(
+            "decoder/layer_0/ffn/linear_1/bias",
+            &[4],
+            "decoder.blocks.0.mlp.2.bias",
+            &[4],
+            F32,
+        );
+        case(
+            "encoder/layer_0/ffn/layer_norm/gamma",
+            &[4],
+            "encoder.blocks.0.mlp_ln.weight",
+            &[4],
+            F32,
+        );
     }
 
     #[test]
     fn scalars_and_unknown_names() {
-        assert_eq!(map_variable("decoder/num_heads", &[]), Some(Mapping::NumHeads { encoder: false }));
-        assert_eq!(map_variable("decoder/alignment_heads", &[]), Some(Mapping::Ignore));
-        assert_eq!(map_variable("encoder/layer_0/attention/linear_0/weight", &[4, 4]), None);
+        assert_eq!(
+            map_variable("decoder/num_heads", &[]),
+            Some(Mapping::NumHeads { encoder: false })
+        );
+        assert_eq!(
+            map_variable("decoder/alignment_heads", &[]),
+            Some(Mapping::Ignore)
+        );
+        assert_eq!(
+            map_variable("encoder/layer_0/attention/linear_0/weight", &[4, 4]),
+            None
+        );
         assert_eq!(map_variable("decoder/projection/weight", &[4, 4]), None);
         assert_eq!(map_variable("something/else", &[4]), None);
     }

@@ -98,8 +98,7 @@ pub fn judge(span: &SpeechSpan, segments: &[HeardSegment]) -> Option<NoSpeechRea
         return Some(NoSpeechReason::WhisperSaysSilent);
     }
     let max_no_speech = spoken.iter().map(|s| s.no_speech_prob).fold(0.0, f32::max);
-    let near_silence =
-        span.voiced_s < FAINT_VOICED_S || max_no_speech >= DOUBTFUL_NO_SPEECH_PROB;
+    let near_silence = span.voiced_s < FAINT_VOICED_S || max_no_speech >= DOUBTFUL_NO_SPEECH_PROB;
     if near_silence && spoken.iter().all(|s| is_hallucination(&s.text)) {
         return Some(NoSpeechReason::Hallucination);
     }
@@ -174,7 +173,10 @@ mod tests {
     #[test]
     fn energy_check_finds_silence_clicks_and_sound() {
         assert!(voiced_span(&vec![0.0; 32_000]).is_none());
-        assert!(voiced_span(&tone(2.0, 0.002)).is_none(), "faint hum is silence");
+        assert!(
+            voiced_span(&tone(2.0, 0.002)).is_none(),
+            "faint hum is silence"
+        );
         let mut click = vec![0.0; 32_000];
         click[16_000..16_100].fill(0.5);
         assert!(voiced_span(&click).is_none(), "one click is not speech");
@@ -184,7 +186,14 @@ mod tests {
 
     #[test]
     fn markers_and_punctuation_are_not_words() {
-        for text in ["[BLANK_AUDIO]", "(music)", "[ Silence ]", "*sigh*", " ...", ""] {
+        for text in [
+            "[BLANK_AUDIO]",
+            "(music)",
+            "[ Silence ]",
+            "*sigh*",
+            " ...",
+            "",
+        ] {
             assert!(is_marker_only(text), "{text:?}");
         }
         for text in ["Hello.", "[MUSIC] hello", "so (quietly) yes"] {
@@ -194,10 +203,20 @@ mod tests {
 
     #[test]
     fn known_hallucinations_are_recognised_whole() {
-        for text in ["Thank you.", " you", "Thanks for watching!", "Thank you. Thank you.", "Bye-bye."] {
+        for text in [
+            "Thank you.",
+            " you",
+            "Thanks for watching!",
+            "Thank you. Thank you.",
+            "Bye-bye.",
+        ] {
             assert!(is_hallucination(text), "{text:?}");
         }
-        for text in ["Thank you for the question.", "You should use a queue.", "Kubernetes"] {
+        for text in [
+            "Thank you for the question.",
+            "You should use a queue.",
+            "Kubernetes",
+        ] {
             assert!(!is_hallucination(text), "{text:?}");
         }
     }
@@ -214,7 +233,10 @@ mod tests {
     #[test]
     fn whisper_sure_of_silence_is_no_speech() {
         let segments = [heard("I think so.", 0.8), heard("Yes.", 0.7)];
-        assert_eq!(judge(&span(3.0), &segments), Some(NoSpeechReason::WhisperSaysSilent));
+        assert_eq!(
+            judge(&span(3.0), &segments),
+            Some(NoSpeechReason::WhisperSaysSilent)
+        );
         // One window with speech in it keeps the transcript.
         let segments = [heard("I think so.", 0.8), heard("We use Terraform.", 0.05)];
         assert_eq!(judge(&span(3.0), &segments), None);

@@ -196,7 +196,9 @@ impl Transcriber {
                 params.set_audio_ctx(ctx);
             }
         }
-        state.full(params, samples).map_err(TranscribeError::Whisper)?;
+        state
+            .full(params, samples)
+            .map_err(TranscribeError::Whisper)?;
         let duration_s = samples.len() as f64 / f64::from(WHISPER_RATE);
         let segments = state
             .as_iter()

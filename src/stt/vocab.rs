@@ -26,7 +26,9 @@ pub enum VocabError {
 /// `®`..=`ÿ`) stand for themselves; the other 68 bytes, in order, take the
 /// characters from U+0100 upwards.
 pub fn byte_to_char_table() -> [char; 256] {
-    let printable = |b: u32| (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b);
+    let printable = |b: u32| {
+        (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b)
+    };
     let mut table = ['\0'; 256];
     let mut next_stand_in = 0x100;
     for byte in 0..256u32 {
@@ -83,10 +85,12 @@ pub fn regular_tokens(vocabulary_txt: &str) -> Result<Vec<Vec<u8>>, VocabError> 
         if token == END_OF_TEXT {
             return Ok(tokens);
         }
-        let bytes = decoder.decode(token).ok_or_else(|| VocabError::NotByteLevel {
-            id,
-            token: token.to_string(),
-        })?;
+        let bytes = decoder
+            .decode(token)
+            .ok_or_else(|| VocabError::NotByteLevel {
+                id,
+                token: token.to_string(),
+            })?;
         tokens.push(bytes);
     }
     Err(VocabError::NoEndOfText)

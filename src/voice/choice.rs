@@ -27,7 +27,11 @@ pub fn find_voice<'a>(voices: &'a [VoiceInfo], wanted: &str) -> Option<&'a Voice
     voices
         .iter()
         .find(|voice| voice.name == wanted)
-        .or_else(|| voices.iter().find(|voice| voice.name.eq_ignore_ascii_case(wanted)))
+        .or_else(|| {
+            voices
+                .iter()
+                .find(|voice| voice.name.eq_ignore_ascii_case(wanted))
+        })
         .or_else(|| {
             voices
                 .iter()
@@ -69,8 +73,14 @@ mod tests {
             voice("English (Great Britain)", "en-GB"),
         ];
         let found = |wanted| find_voice(&voices, wanted).map(|v| v.name.as_str());
-        assert_eq!(found("English (America)+Max"), Some("English (America)+Max"));
-        assert_eq!(found("english (great britain)"), Some("English (Great Britain)"));
+        assert_eq!(
+            found("English (America)+Max"),
+            Some("English (America)+Max")
+        );
+        assert_eq!(
+            found("english (great britain)"),
+            Some("English (Great Britain)")
+        );
         assert_eq!(found("en-us"), Some("English (America)"));
         assert_eq!(found("Klingon"), None);
     }

@@ -47,7 +47,9 @@ const LINKING_WORDS: &[&str] = &["a", "an", "and", "as", "for", "in", "of", "on"
 
 /// Acronym → long forms defined anywhere in `page_texts`, in order of
 /// appearance.
-pub fn definitions<'t>(page_texts: impl IntoIterator<Item = &'t str>) -> BTreeMap<String, Vec<String>> {
+pub fn definitions<'t>(
+    page_texts: impl IntoIterator<Item = &'t str>,
+) -> BTreeMap<String, Vec<String>> {
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for text in page_texts {
         for (acronym, long_form) in definitions_in(text) {
@@ -67,9 +69,12 @@ pub fn for_block(
     page_definitions: &BTreeMap<String, Vec<String>>,
 ) -> BTreeMap<String, Vec<String>> {
     let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let table = SPOKEN_FORMS
-        .iter()
-        .map(|(term, forms)| (*term, forms.iter().map(|f| f.to_string()).collect::<Vec<_>>()));
+    let table = SPOKEN_FORMS.iter().map(|(term, forms)| {
+        (
+            *term,
+            forms.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+        )
+    });
     let defined = page_definitions
         .iter()
         .map(|(term, forms)| (term.as_str(), forms.clone()));
@@ -129,7 +134,9 @@ fn long_form_before(before: &str, acronym: &str) -> Option<String> {
     // Only the words of the same clause can be the long form.
     let clause_start = before
         .rfind(['.', ',', ';', ':', '(', ')', '—'])
-        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
     let words: Vec<&str> = before[clause_start..].split_whitespace().collect();
     let mut needed = letters.len();
     let mut first_word = words.len();
@@ -188,7 +195,14 @@ mod tests {
 
     #[test]
     fn parentheses_that_are_not_acronyms_are_ignored() {
-        assert!(definitions(["tests (Terratest)", "(S3 + DynamoDB)", "(e.g., Vault)", "x (", ")("]).is_empty());
+        assert!(definitions([
+            "tests (Terratest)",
+            "(S3 + DynamoDB)",
+            "(e.g., Vault)",
+            "x (",
+            ")("
+        ])
+        .is_empty());
     }
 
     #[test]
@@ -200,7 +214,10 @@ mod tests {
 
     #[test]
     fn table_terms_match_whole_words_and_plurals() {
-        let aliases = for_block("discuss SLIs/SLOs selection with ArgoCD; CI/CD too", &BTreeMap::new());
+        let aliases = for_block(
+            "discuss SLIs/SLOs selection with ArgoCD; CI/CD too",
+            &BTreeMap::new(),
+        );
         let terms: Vec<&str> = aliases.keys().map(String::as_str).collect();
         assert_eq!(terms, ["ArgoCD", "CI/CD", "SLI", "SLO"]);
         assert!(for_block("HAPPY DRAMA OPAQUE", &BTreeMap::new()).is_empty());

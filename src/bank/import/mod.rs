@@ -296,7 +296,10 @@ impl Page {
         let Some(mut block) = block else { return };
         if block.answer_open {
             let line = block.answer.as_ref().map_or(block.line, |(line, _)| *line);
-            self.warn(line, "the sample answer's closing quote is missing: kept up to the end of its block");
+            self.warn(
+                line,
+                "the sample answer's closing quote is missing: kept up to the end of its block",
+            );
             block.answer_open = false;
         }
         self.blocks.push(block);
@@ -373,7 +376,8 @@ fn assemble(page: &Page, warnings: &mut Vec<Warning>) -> Vec<Question> {
 
     // Exact matches first (same words), then the closest remaining pairs.
     for (b, bw) in block_words.iter().enumerate() {
-        let exact = (0..page.list.len()).find(|&i| block_for_item[i].is_none() && list_words[i] == *bw);
+        let exact =
+            (0..page.list.len()).find(|&i| block_for_item[i].is_none() && list_words[i] == *bw);
         if let Some(i) = exact {
             block_for_item[i] = Some(b);
             matched_blocks[b] = true;
@@ -434,7 +438,13 @@ fn assemble(page: &Page, warnings: &mut Vec<Warning>) -> Vec<Question> {
     let definitions = aliases::definitions(
         page.blocks
             .iter()
-            .flat_map(|b| [Some(b.question.as_str()), b.guidance.as_ref().map(|g| g.1.as_str()), b.answer.as_ref().map(|a| a.1.as_str())])
+            .flat_map(|b| {
+                [
+                    Some(b.question.as_str()),
+                    b.guidance.as_ref().map(|g| g.1.as_str()),
+                    b.answer.as_ref().map(|a| a.1.as_str()),
+                ]
+            })
             .flatten(),
     );
     let mut taken = HashSet::new();
@@ -459,7 +469,9 @@ fn assemble(page: &Page, warnings: &mut Vec<Warning>) -> Vec<Question> {
             if block.answer.is_none() {
                 warnings.push(Warning {
                     line: block.line,
-                    message: format!("question {number} has no sample answer (\"Answer Example: …\")"),
+                    message: format!(
+                        "question {number} has no sample answer (\"Answer Example: …\")"
+                    ),
                 });
             }
         }

@@ -66,7 +66,10 @@ fn question_6_has_exactly_its_three_talking_points() {
     let (number, question) = bank.question("6").unwrap();
     assert_eq!(number, 6);
     assert_eq!(question.id, "secrets-management-rotation");
-    assert_eq!(question.talking_points, ["tools", "access patterns", "rotation strategy"]);
+    assert_eq!(
+        question.talking_points,
+        ["tools", "access patterns", "rotation strategy"]
+    );
     assert_eq!(question.aliases["IRSA"], ["IAM roles for service accounts"]);
 }
 
@@ -75,7 +78,10 @@ fn ids_are_unique_slugs() {
     let bank = seed().bank;
     let ids: HashSet<&str> = bank.questions.iter().map(|q| q.id.as_str()).collect();
     assert_eq!(ids.len(), 24);
-    assert!(bank.questions.iter().all(|q| crate::bank::check::is_slug(&q.id)));
+    assert!(bank
+        .questions
+        .iter()
+        .all(|q| crate::bank::check::is_slug(&q.id)));
     assert_eq!(bank.questions[1].id, "ci-cd-pipeline");
 }
 
@@ -169,8 +175,14 @@ fn a_listed_question_without_a_block_is_kept_and_reported() {
     let bank = imported.bank;
     assert_eq!(bank.questions.len(), 24);
     let question = &bank.questions[9];
-    assert_eq!(question.text, "How do you keep cloud costs under control while enabling fast experimentation?");
-    assert_eq!((question.guidance.as_str(), question.sample_answer.as_str()), ("", ""));
+    assert_eq!(
+        question.text,
+        "How do you keep cloud costs under control while enabling fast experimentation?"
+    );
+    assert_eq!(
+        (question.guidance.as_str(), question.sample_answer.as_str()),
+        ("", "")
+    );
     assert_eq!(bank.questions[10], seed().bank.questions[10]);
 }
 
@@ -193,14 +205,16 @@ fn a_block_worded_a_little_differently_is_matched_and_reported() {
 
 #[test]
 fn a_block_not_in_the_list_is_added_at_the_end() {
-    let extra = "\nWhat is your favourite shell?\nEmployers ask this for fun. In your answer, name the shell.\nAnswer Example: \"zsh.\"\nHelp us improve this answer. /";
+    let extra = "\nWhat is your favourite shell?\nEmployers ask this for fun. In your answer, mention the shell.\nAnswer Example: \"zsh.\"\nHelp us improve this answer. /";
     // The seed ends with "Help us improve this answer. /": make it "/ -".
     let page = format!("{SEED} -{extra}");
     let imported = import(&page, None).unwrap();
     let line = SEED.lines().count() + 1;
     assert_eq!(
         warnings(&imported),
-        [format!("{line}: this block's question is not in the list: added as question 25")]
+        [format!(
+            "{line}: this block's question is not in the list: added as question 25"
+        )]
     );
     let last = imported.bank.questions.last().unwrap();
     assert_eq!(last.text, "What is your favourite shell?");
@@ -224,7 +238,10 @@ fn an_answer_over_several_lines_is_joined_and_an_unclosed_quote_reported() {
     let page = "Tiny Interview Questions\nInterview Questions for Tiny\nWhy?\n-\nWhy?\nEmployers ask this. In your answer, mention reasons.\nAnswer Example: “First line\nsecond line.”\nHelp us improve this answer. / -";
     let imported = import(page, None).unwrap();
     assert_eq!(warnings(&imported), Vec::<String>::new());
-    assert_eq!(imported.bank.questions[0].sample_answer, "First line\nsecond line.");
+    assert_eq!(
+        imported.bank.questions[0].sample_answer,
+        "First line\nsecond line."
+    );
     assert_eq!(imported.bank.role, "Tiny");
 
     let unclosed = page.replace("line.”", "line.");
@@ -233,7 +250,10 @@ fn an_answer_over_several_lines_is_joined_and_an_unclosed_quote_reported() {
         warnings(&imported),
         ["7: the sample answer's closing quote is missing: kept up to the end of its block"]
     );
-    assert_eq!(imported.bank.questions[0].sample_answer, "First line\nsecond line.");
+    assert_eq!(
+        imported.bank.questions[0].sample_answer,
+        "First line\nsecond line."
+    );
 }
 
 #[test]
@@ -242,24 +262,27 @@ fn a_page_of_blocks_without_a_list_uses_the_blocks() {
     let imported = import(page, None).unwrap();
     assert_eq!(
         warnings(&imported),
-        [
-            "5: question 2 has no guidance (\"Employers ask …\"), so no talking points"
-        ]
+        ["5: question 2 has no guidance (\"Employers ask …\"), so no talking points"]
     );
-    let texts: Vec<&str> = imported.bank.questions.iter().map(|q| q.text.as_str()).collect();
+    let texts: Vec<&str> = imported
+        .bank
+        .questions
+        .iter()
+        .map(|q| q.text.as_str())
+        .collect();
     assert_eq!(texts, ["One?", "Two?"]);
     assert_eq!(imported.bank.id, "tiny");
 }
 
 #[test]
 fn stray_lines_are_reported_not_dropped_silently() {
-    let page = "T\nInterview Questions for T\nOne?\n-\nOne?\nEmployers ask. In your answer, mention a.\nAnswer Example: \"A.\"\nsome stray words\nEmployers ask again.";
+    let page = "T\nInterview Questions for T\nOne?\n-\nOne?\nEmployers ask. In your answer, mention a.\nAnswer Example: \"A.\"\nsome stray words\n-\nEmployers ask again.";
     let imported = import(page, None).unwrap();
     assert_eq!(
         warnings(&imported),
         [
             "8: text in a question's block that is not its guidance or answer: ignored",
-            "9: guidance with no question before it: ignored",
+            "10: guidance with no question before it: ignored",
         ]
     );
 }
@@ -268,7 +291,10 @@ fn stray_lines_are_reported_not_dropped_silently() {
 fn the_bank_id_can_be_given() {
     let imported = import(SEED, Some("pe")).unwrap();
     assert_eq!(imported.bank.id, "pe");
-    assert_eq!(import(SEED, Some("Not An Id")), Err(ImportError::BadId("Not An Id".into())));
+    assert_eq!(
+        import(SEED, Some("Not An Id")),
+        Err(ImportError::BadId("Not An Id".into()))
+    );
 }
 
 #[test]
