@@ -667,7 +667,7 @@ mod tests {
         let reasons: Vec<&str> = history.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert_eq!(reasons.len(), 2, "{reasons:?}");
         assert!(
-            reasons[0].contains("2026-11-02_100000-test-bank is not a viva session"),
+            reasons[0].contains("2026-11-02_100000-test-bank/session.json is not a viva session: key must be a string"),
             "{reasons:?}"
         );
         assert!(

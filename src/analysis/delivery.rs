@@ -95,19 +95,24 @@ fn fillers(words: &[Word]) -> Vec<FillerCount> {
     };
     let gap_after = |index: usize| words.get(index + 1).map_or(Gap::Sentence, |next| next.gap);
     let set_off_after = |index: usize| matches!(gap_after(index), Gap::Comma | Gap::Sentence);
+    // True while only fillers have been said since the sentence began.
+    let mut sentence_start = false;
     for (index, word) in words.iter().enumerate() {
         let next = words.get(index + 1).map(|next| next.lower.as_str());
+        sentence_start = word.gap == Gap::Sentence || sentence_start;
+        let always = ALWAYS_FILLERS.contains(&word.lower.as_str());
         match word.lower.as_str() {
-            filler if ALWAYS_FILLERS.contains(&filler) => add(filler),
+            filler if always => add(filler),
             // "it was, like, slow", not "a tool like Vault".
             "like" if gap_after(index) == Gap::Comma => add("like"),
-            // "So the first thing…" at the start of a sentence.
-            "so" if word.gap == Gap::Sentence => add("so"),
+            // "So the first thing…", "Um, so…" at the start of a sentence.
+            "so" if sentence_start => add("so"),
             // "it's, you know, hard", not "if you know the system".
             "you" if next == Some("know") && set_off_after(index + 1) => add("you know"),
             "i" if next == Some("mean") && gap_after(index + 1) == Gap::Comma => add("i mean"),
             _ => {}
         }
+        sentence_start = sentence_start && always;
     }
     counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.filler.cmp(&b.filler)));
     counts
@@ -166,6 +171,7 @@ mod tests {
             &[("basically", 1), ("like", 1), ("so", 1)],
         );
         case_fillers("so", &[("so", 1)]);
+        case_fillers("Um, so, we start. Uh so yes", &[("so", 2), ("uh", 1), ("um", 1)]);
         case_fillers(
             "It's, you know, hard. If you know the system you know.",
             &[("you know", 2)],

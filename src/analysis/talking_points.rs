@@ -466,6 +466,29 @@ mod tests {
             &["network"],
             &["policies"],
         );
+        // Abstract points are shown by what instances them (`concepts`):
+        // tools by a product name, quantities by a number.
+        case(&[], "name key tools", "we moved to GitHub Actions", true, &["GitHub"], &[]);
+        case(&[], "name key tools", "we moved to some scripts", false, &[], &["tools"]);
+        case(
+            &[],
+            "quantify improvements",
+            "build times dropped from 25 minutes to 10",
+            true,
+            &["dropped", "25"],
+            &[],
+        );
+        case(
+            &[],
+            "quantify improvements",
+            "it got much better",
+            false,
+            &[],
+            &["quantify", "improvements"],
+        );
+        case(&[], "routines", "short daily syncs", true, &["daily"], &[]);
+        // Evidence works one way only.
+        case(&[], "daily syncs", "my routines", false, &[], &["daily", "syncs"]);
         // A point with no content words is never covered.
         case(&[], "how you'd do it", "I'd do it well", false, &[], &[]);
     }

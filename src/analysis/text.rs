@@ -267,6 +267,7 @@ pub struct Term {
 
 impl Term {
     /// A term said one way; `None` when the phrase has no content word.
+    #[cfg(test)]
     pub fn new(label: &str, phrase: &str) -> Option<Self> {
         let key = phrase_key(phrase)?;
         Some(Self {

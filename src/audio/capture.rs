@@ -19,7 +19,7 @@ use cpal::{FromSample, Sample, SampleFormat, SizedSample, StreamConfig};
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
-use super::devices::InputDevice;
+use super::devices::{quiet_alsa_messages, InputDevice};
 use super::WHISPER_RATE;
 
 /// Seconds of audio the ring buffer holds: the reader may fall this far
@@ -39,7 +39,7 @@ pub struct CaptureFormat {
 /// Why capture could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
-    #[error("input device '{device}' cannot capture: {reason}")]
+    #[error("input device '{device}' cannot capture: {reason} (`viva devices` lists the input devices)")]
     Open { device: String, reason: String },
     #[error("input device '{device}' did not start within {timeout:?}")]
     Timeout { device: String, timeout: Duration },
@@ -79,6 +79,7 @@ impl std::fmt::Debug for Capture {
 impl Capture {
     /// Open `device` and start capturing.
     pub fn start(device: &InputDevice) -> Result<Capture, CaptureError> {
+        quiet_alsa_messages();
         let (config, sample_format) =
             choose_config(&device.device).map_err(|reason| CaptureError::Open {
                 device: device.label.clone(),
@@ -100,6 +101,7 @@ impl Capture {
         let thread = thread::Builder::new()
             .name("viva-capture".into())
             .spawn(move || {
+                quiet_alsa_messages();
                 let stream = build_stream(
                     &cpal_device,
                     config,

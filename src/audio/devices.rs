@@ -94,8 +94,35 @@ pub fn entry_label(entry: &DeviceEntry) -> String {
     }
 }
 
+/// Keep the ALSA library from printing its diagnostics (a missing card, an
+/// unknown PCM …) on standard error for calls made from this thread: cpal
+/// reports the same failures as errors, which viva words for the user. The
+/// handler is per thread, so every thread that opens ALSA devices calls this.
+pub fn quiet_alsa_messages() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::{c_char, c_int};
+
+        unsafe extern "C" fn ignore(
+            _file: *const c_char,
+            _line: c_int,
+            _function: *const c_char,
+            _err: c_int,
+            _fmt: *const c_char,
+            _args: *mut alsa_sys::__va_list_tag,
+        ) {
+        }
+        // SAFETY: `ignore` has the handler's signature and touches nothing;
+        // setting a thread-local handler has no other effect.
+        unsafe {
+            alsa_sys::snd_lib_error_set_local(Some(ignore));
+        }
+    }
+}
+
 /// The inputs and outputs of the default audio host.
 pub fn list() -> Result<DeviceList, DeviceError> {
+    quiet_alsa_messages();
     let host = cpal::default_host();
     let host_name = host.id().name().to_owned();
     let devices: Vec<cpal::Device> = host
@@ -166,6 +193,7 @@ fn entry(device: &cpal::Device, default: Option<&str>) -> DeviceEntry {
 /// The input device `wanted` names (see [`match_device`]), or the default
 /// input device when `wanted` is `None`.
 pub fn input_device(wanted: Option<&str>) -> Result<InputDevice, DeviceError> {
+    quiet_alsa_messages();
     let host = cpal::default_host();
     let host_name = host.id().name().to_owned();
     let Some(wanted) = wanted else {

@@ -50,13 +50,10 @@ pub fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
     };
     let bank = bank::load(&bank_source)?;
     let start = match start {
-        Start::New(_) => {
-            anyhow::ensure!(
-                args.weakest.is_none(),
-                "--weakest needs `viva history`, which is not built yet"
-            );
-            Start::New(choose(&bank, &args.pick, args.count, args.shuffle)?)
-        }
+        Start::New(_) => match args.weakest {
+            Some(n) => Start::New(crate::history::weakest(&bank, &sessions_dir, n)?),
+            None => Start::New(choose(&bank, &args.pick, args.count, args.shuffle)?),
+        },
         resume => resume,
     };
     let practice = Practice {

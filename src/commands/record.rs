@@ -4,10 +4,11 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::bail;
+use signal_hook::consts::SIGINT;
+use signal_hook::iterator::Signals;
 
 use crate::audio::devices;
 use crate::audio::meter::{clock, TerminalMeter};
@@ -102,16 +103,22 @@ fn why_it_ended(recording: &Recording, silence: Duration) -> String {
 /// exits at once (the file is still valid up to its last checkpoint).
 fn stop_on_ctrl_c(control: &RecordControl) {
     let control = control.clone();
-    let pressed = AtomicBool::new(false);
-    let installed = ctrlc::set_handler(move || {
-        if pressed.swap(true, Ordering::AcqRel) {
-            std::process::exit(130);
+    let mut signals = match Signals::new([SIGINT]) {
+        Ok(signals) => signals,
+        Err(err) => {
+            eprintln!("warning: Ctrl-C cannot stop the recording cleanly here ({err})");
+            return;
         }
-        control.interrupt();
+    };
+    // The thread waits for signals; it ends with the process.
+    std::thread::spawn(move || {
+        for _ in signals.forever() {
+            if control.is_requested() {
+                std::process::exit(130);
+            }
+            control.interrupt();
+        }
     });
-    if let Err(err) = installed {
-        eprintln!("warning: Ctrl-C cannot stop the recording cleanly here ({err})");
-    }
 }
 
 /// A line on standard input (Enter) ends the recording.

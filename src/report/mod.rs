@@ -2,3 +2,4 @@
 
 pub mod markdown;
 pub mod summary;
+pub mod terminal;

@@ -489,6 +489,21 @@ impl Asker {
                 None
             };
             let draw = key_reader.is_some() && std::io::stderr().is_terminal();
+            print_line(
+                draw,
+                &match (&key_reader, settings.max_duration) {
+                    (Some(_), _) => format!("Recording: speak now ({KEY_HINT})"),
+                    (None, Some(limit)) => format!(
+                        "Recording: speak now (ends after {:.1} s of silence, or at {})",
+                        settings
+                            .silence_after_speech
+                            .unwrap_or_default()
+                            .as_secs_f64(),
+                        markdown::clock(limit.as_secs_f64())
+                    ),
+                    (None, None) => "Recording: speak now".to_string(),
+                },
+            );
             let control = RecordControl::new();
             let task = {
                 let control = control.clone();

@@ -387,7 +387,9 @@ mod tests {
     fn a_wrong_version_is_refused() {
         let mut bytes = sample();
         bytes[0..4].copy_from_slice(&5u32.to_le_bytes());
-        let err = Ct2Reader::new(bytes.as_slice()).err().unwrap();
+        let Err(err) = Ct2Reader::new(bytes.as_slice()) else {
+            panic!("version 5 must be refused");
+        };
         assert_eq!(
             err.to_string(),
             "not a CTranslate2 model.bin (version field is 5; viva reads binary version 6)"

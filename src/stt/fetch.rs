@@ -57,8 +57,8 @@ enum SourceError {
     DoesNotLoad(String),
     #[error(transparent)]
     Import(ImportError),
-    #[error("cannot write {}: {source}", .path.display())]
-    Write { path: PathBuf, source: io::Error },
+    #[error("cannot write {}: {cause}", .path.display())]
+    Write { path: PathBuf, cause: io::Error },
     #[error(transparent)]
     Interrupted(#[from] Interrupted),
 }
@@ -165,7 +165,7 @@ pub fn fetch(model: &ModelEntry, models_dir: &Path, job: &Job) -> Result<Outcome
 fn write_error(path: &Path) -> impl FnOnce(io::Error) -> SourceError + '_ {
     move |source| SourceError::Write {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     }
 }
 

@@ -34,8 +34,8 @@ const WHISPER_SPEC: &str = "WhisperSpec";
 pub enum ImportError {
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error("cannot import {}: {source}", .model.display())]
-    Read { model: PathBuf, source: Ct2Error },
+    #[error("cannot import {}: {cause}", .model.display())]
+    Read { model: PathBuf, cause: Ct2Error },
     #[error("{} is a CTranslate2 `{spec}` model, not Whisper (`{WHISPER_SPEC}`): viva imports Whisper models only", .model.display())]
     ForeignSpec { model: PathBuf, spec: String },
     #[error("{} is a quantized CTranslate2 model ({dtype} data in `{variable}`): viva converts float16 or float32 models only (export one with `--quantization float16`)", .model.display())]
@@ -50,10 +50,12 @@ pub enum ImportError {
     Incomplete { model: PathBuf, what: String },
     #[error("{}: {what}", .model.display())]
     Unexpected { model: PathBuf, what: String },
-    #[error("{}: bad vocabulary.txt: {source}", .model.display())]
-    Vocabulary { model: PathBuf, source: VocabError },
-    #[error("cannot write {}: {source}", .path.display())]
-    Write { path: PathBuf, source: io::Error },
+    #[error("{}: bad vocabulary.txt: {cause}", .model.display())]
+    Vocabulary { model: PathBuf, cause: VocabError },
+    #[error("cannot write {}: {cause}", .path.display())]
+    Write { path: PathBuf, cause: io::Error },
+    #[error("cannot write the converted model in {}: {cause}", .dir.display())]
+    WriteIn { dir: PathBuf, cause: io::Error },
     #[error("the converted model does not load in whisper.cpp ({reason}); nothing was written")]
     Rejected { reason: String },
     #[error(transparent)]
@@ -93,12 +95,12 @@ impl Converted {
                 .set_permissions(readable)
                 .map_err(|source| ImportError::Write {
                     path: path.to_path_buf(),
-                    source,
+                    cause: source,
                 })?;
         }
         self.temp.persist(path).map_err(|e| ImportError::Write {
             path: path.to_path_buf(),
-            source: e.error,
+            cause: e.error,
         })?;
         Ok(())
     }
@@ -184,7 +186,7 @@ pub fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Converted, Imp
     })?;
     let tokens = vocab::regular_tokens(&vocabulary).map_err(|source| ImportError::Vocabulary {
         model: input.to_path_buf(),
-        source,
+        cause: source,
     })?;
 
     job.start("reading the model", Some(size * 2));
@@ -202,26 +204,26 @@ pub fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Converted, Imp
 
     std::fs::create_dir_all(out_dir).map_err(|source| ImportError::Write {
         path: out_dir.to_path_buf(),
-        source,
+        cause: source,
     })?;
     let mut temp = tempfile::Builder::new()
         .prefix(".viva-import-")
         .tempfile_in(out_dir)
         .map_err(|source| ImportError::Write {
             path: out_dir.to_path_buf(),
-            source,
+            cause: source,
         })?;
-    let temp_path = temp.path().to_path_buf();
-    let write_error = |source| ImportError::Write {
-        path: temp_path.clone(),
-        source,
+    let write_error = |source| ImportError::WriteIn {
+        dir: out_dir.to_path_buf(),
+        cause: source,
     };
     job.start("converting", Some(size * 2));
     job.advance(plan.data_bytes.min(size));
     let mut out = HashingWriter::new(BufWriter::with_capacity(1 << 20, temp.as_file_mut()));
     let mel = whisper_mel_filters(plan.hparams.n_mels as usize);
     ggml::write_header(&mut out, &plan.hparams, &mel, &tokens).map_err(write_error)?;
-    let tensors = model.with_model_stream(|stream| write_tensors(input, stream, &mut out, job))?;
+    let tensors =
+        model.with_model_stream(|stream| write_tensors(input, out_dir, stream, &mut out, job))?;
     let (bytes, sha256) = out.finish().map_err(write_error)?;
     temp.as_file().sync_all().map_err(write_error)?;
     job.finish();
@@ -248,7 +250,7 @@ pub fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Converted, Imp
 fn read_error(model: &Path) -> impl Fn(Ct2Error) -> ImportError + '_ {
     move |source| ImportError::Read {
         model: model.to_path_buf(),
-        source,
+        cause: source,
     }
 }
 
@@ -396,6 +398,7 @@ fn plan(model: &Path, stream: &mut dyn Read, job: &Job) -> Result<Plan, ImportEr
 /// Second pass: write every tensor, in the order of `model.bin`.
 fn write_tensors(
     model: &Path,
+    out_dir: &Path,
     stream: &mut dyn Read,
     out: &mut impl Write,
     job: &Job,
@@ -433,9 +436,9 @@ fn write_tensors(
                 Storage::Weight => (TensorType::F16, to_f16(bytes, var.dtype)),
             };
             ggml::write_tensor(out, &piece.name, &piece.ne, ttype, &converted).map_err(
-                |source| ImportError::Write {
-                    path: PathBuf::from("the converted model"),
-                    source,
+                |source| ImportError::WriteIn {
+                    dir: out_dir.to_path_buf(),
+                    cause: source,
                 },
             )?;
             written += 1;
@@ -754,9 +757,9 @@ mod tests {
     fn refused(spec: &str, vars: &[Var]) -> ImportError {
         let input = model_dir(spec, vars);
         let out = tempfile::tempdir().unwrap();
-        let err = convert(input.path(), out.path(), &Job::headless())
-            .err()
-            .expect("conversion must fail");
+        let Err(err) = convert(input.path(), out.path(), &Job::headless()) else {
+            panic!("the conversion must fail");
+        };
         assert!(empty(out.path()), "a file was left behind");
         err
     }
@@ -835,14 +838,14 @@ mod tests {
         let bytes = std::fs::read(&model).unwrap();
         std::fs::write(&model, &bytes[..bytes.len() / 2]).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let err = convert(input.path(), out.path(), &Job::headless())
-            .err()
-            .unwrap();
+        let Err(err) = convert(input.path(), out.path(), &Job::headless()) else {
+            panic!("the conversion must fail");
+        };
         assert!(
             matches!(
                 err,
                 ImportError::Read {
-                    source: Ct2Error::Truncated(_),
+                    cause: Ct2Error::Truncated(_),
                     ..
                 }
             ),

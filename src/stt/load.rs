@@ -69,7 +69,7 @@ pub fn load_context_with(
         return Err(match err {
             ggml::FormatError::Io(source) => ModelError::Unreadable {
                 path: path.to_path_buf(),
-                source,
+                cause: source,
             },
             other => not_a_model(other.to_string()),
         });

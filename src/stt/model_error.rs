@@ -13,10 +13,10 @@ pub enum ModelError {
     #[error("no Whisper model at {} (given by --model or VIVA_MODEL): check the path, or run `viva model fetch` and drop the option", .path.display())]
     MissingExplicit { path: PathBuf },
     /// The file is there but cannot be read.
-    #[error("cannot read {}: {source}", .path.display())]
+    #[error("cannot read {}: {cause}", .path.display())]
     Unreadable {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file is not a ggml Whisper model, or whisper.cpp refused it.
     #[error("{} is not a Whisper ggml model ({reason}); run `viva model fetch` for a good one, or convert one with `viva model import`", .path.display())]

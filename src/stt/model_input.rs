@@ -55,19 +55,19 @@ pub enum InputError {
     },
     #[error("{} is part {number} of a split model: pass part 1", .path.display())]
     NotFirstPart { path: PathBuf, number: usize },
-    #[error("cannot read {}: {source}", .path.display())]
-    Io { path: PathBuf, source: io::Error },
-    #[error("cannot read the wheel {}: {source}", .path.display())]
+    #[error("cannot read {}: {cause}", .path.display())]
+    Io { path: PathBuf, cause: io::Error },
+    #[error("cannot read the wheel {}: {cause}", .path.display())]
     Zip {
         path: PathBuf,
-        source: zip::result::ZipError,
+        cause: zip::result::ZipError,
     },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> InputError + '_ {
     move |source| InputError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     }
 }
 
@@ -75,7 +75,7 @@ fn open_zip(path: &Path) -> Result<ZipArchive<BufReader<File>>, InputError> {
     let file = File::open(path).map_err(io_error(path))?;
     ZipArchive::new(BufReader::new(file)).map_err(|source| InputError::Zip {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })
 }
 
@@ -237,7 +237,7 @@ impl ModelInput {
                 ) => {
                     let entry = archive.by_name(entry).map_err(|source| InputError::Zip {
                         path: path.clone(),
-                        source,
+                        cause: source,
                     })?;
                     readers.push(Box::new(entry));
                 }
@@ -263,7 +263,7 @@ impl ModelInput {
                     let mut zip = open_zip(archive)?;
                     let file = zip.by_name(entry).map_err(|source| InputError::Zip {
                         path: archive.clone(),
-                        source,
+                        cause: source,
                     })?;
                     file.size()
                 }
@@ -283,7 +283,7 @@ impl ModelInput {
                 let mut zip = open_zip(archive)?;
                 let zip_error = |source| InputError::Zip {
                     path: archive.clone(),
-                    source,
+                    cause: source,
                 };
                 let mut file = zip.by_name(entry).map_err(zip_error)?;
                 file.read_to_end(&mut bytes).map_err(io_error(archive))?;
@@ -363,7 +363,7 @@ mod tests {
                 let mut out = Vec::new();
                 r.read_to_end(&mut out).map_err(|e| InputError::Io {
                     path: PathBuf::new(),
-                    source: e,
+                    cause: e,
                 })?;
                 Ok::<_, InputError>(out)
             })

@@ -276,13 +276,10 @@ pub fn expected_tensor_names(h: &Hparams) -> BTreeSet<String> {
 mod tests {
     use super::*;
 
-    fn pieces(
-        name: &str,
-        shape: &[usize],
-    ) -> (
-        Vec<(String, Range<usize>, Vec<usize>, Storage)>,
-        Option<Range<usize>>,
-    ) {
+    /// (ggml name, source rows, ggml shape, storage) of each piece.
+    type PieceParts = (String, Range<usize>, Vec<usize>, Storage);
+
+    fn pieces(name: &str, shape: &[usize]) -> (Vec<PieceParts>, Option<Range<usize>>) {
         match map_variable(name, shape) {
             Some(Mapping::Tensors { pieces, zero_rows }) => (
                 pieces

@@ -6,5 +6,6 @@ mod models;
 mod practice;
 mod review;
 mod transcribe;
+mod audio_stack;
 mod util;
 mod voice;

@@ -295,7 +295,7 @@ fn verify_names_what_is_wrong_with_a_truncated_file() {
     assert_eq!(
         util::stderr(&result),
         format!(
-            "error: {} is not a Whisper ggml model (it ends early, inside tensor decoder.blocks.3.mlp_ln.bias \
+            "error: {} is not a Whisper ggml model (it ends early, inside tensor encoder.positional_embedding \
              (truncated download or copy?)); run `viva model fetch` for a good one, or convert one with \
              `viva model import`\n",
             cut.display()

@@ -186,3 +186,205 @@ fn practice_rejects_an_unknown_question_before_starting() {
     );
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+/// A `viva practice` running on the audio stack, with its stderr read
+/// line by line so the test can act when recording starts.
+struct LiveSession {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    stderr: Vec<String>,
+}
+
+impl LiveSession {
+    fn start(args: &[&str], sessions: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = audio_stack::viva_on_stack()
+            .arg("practice")
+            .args(args)
+            .arg("--sessions")
+            .arg(sessions)
+            .arg("--model")
+            .arg(util::default_model())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("cannot start viva practice");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            stderr: Vec::new(),
+        }
+    }
+
+    /// Wait (at most `limit`) for a stderr line starting with `prefix`.
+    fn wait_for(&mut self, prefix: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.starts_with(prefix);
+                    self.stderr.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let _ = self.child.kill();
+        panic!(
+            "no {prefix:?} line within {limit:?}; stderr so far:\n{}",
+            self.stderr.join("\n")
+        );
+    }
+
+    /// Wait for the end; returns the exit status, stdout and all of stderr.
+    fn finish(mut self, limit: Duration) -> (std::process::ExitStatus, String, String) {
+        let out = audio_stack::wait_with_limit(self.child, limit);
+        self.stderr.extend(self.lines.try_iter());
+        (
+            out.status,
+            util::stdout(&out),
+            self.stderr.join("\n"),
+        )
+    }
+}
+
+use std::time::{Duration, Instant};
+
+use crate::audio_stack;
+
+#[test]
+fn practice_speaks_records_from_the_microphone_and_transcribes() {
+    let _audio = audio_stack::audio_lock();
+    let tmp = util::temp_dir();
+    let sessions = tmp.path().join("sessions");
+    let first = tmp.path().join("first.wav");
+    let second = tmp.path().join("second.wav");
+    espeak_to(&first, "We moved our builds to GitHub Actions and cut build times in half.");
+    espeak_to(&second, "I keep the modules small and test every change in a pull request.");
+    let spoken = tmp.path().join("speaker.raw");
+    let mut speaker = audio_stack::parec("speaker.monitor", &spoken);
+
+    let mut session = LiveSession::start(
+        &["--pick", "2,3", "--silence", "1.5s", "--time-limit", "30s"],
+        &sessions,
+    );
+    for answer in [&first, &second] {
+        // Recording starts only once the question has been spoken.
+        session.wait_for("Recording", Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(300));
+        let mut player = audio_stack::paplay("fakemic_sink", answer);
+        assert!(player.wait().unwrap().success());
+    }
+    let (status, stdout, stderr) = session.finish(Duration::from_secs(120));
+    let _ = speaker.kill();
+    let _ = speaker.wait();
+    assert!(status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+
+    // Both questions were spoken on the speaker (the monitor heard speech).
+    let heard = std::fs::read(&spoken).unwrap();
+    let samples: Vec<f32> = heard
+        .chunks_exact(2)
+        .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) / 32768.0)
+        .collect();
+    let span = viva::audio::level::speech_span(&samples, 16_000)
+        .expect("nothing was spoken on the speaker");
+    assert!(span.voiced_s > 4.0, "only {:.1} s of speech heard", span.voiced_s);
+
+    let folder = only_session(&sessions);
+    let record = read_json(&folder.join("session.json"));
+    assert_eq!(record["status"], "finished", "{stderr}");
+    let answers = record["answers"].as_array().unwrap();
+    assert_eq!(answers[0]["status"], "answered");
+    assert_eq!(answers[0]["ended_by"], "silence");
+    let text = answers[0]["text"].as_str().unwrap().to_lowercase();
+    assert!(text.contains("actions"), "{text:?}");
+    assert!(text.contains("in half"), "{text:?}");
+    assert_eq!(answers[1]["status"], "answered");
+    let text = answers[1]["text"].as_str().unwrap().to_lowercase();
+    assert!(text.contains("modules"), "{text:?}");
+    assert!(text.contains("pull request"), "{text:?}");
+    assert!(folder.join("02-ci-cd-pipeline.wav").is_file());
+}
+
+#[test]
+fn ctrl_c_mid_answer_keeps_it_and_resume_completes_the_session() {
+    let _audio = audio_stack::audio_lock();
+    let tmp = util::temp_dir();
+    let sessions = tmp.path().join("sessions");
+    let long_answer = tmp.path().join("long.wav");
+    espeak_to(
+        &long_answer,
+        "Infrastructure as code works best in small versioned modules. Every change goes \
+         through a pull request, a plan, and a review, and the state lives in a remote backend \
+         with locking, so two people never apply at once.",
+    );
+    let mut session = LiveSession::start(
+        &["--pick", "3,4", "--no-tts", "--silence", "3s"],
+        &sessions,
+    );
+    session.wait_for("Recording", Duration::from_secs(60));
+    let mut player = audio_stack::paplay("fakemic_sink", &long_answer);
+    std::thread::sleep(Duration::from_secs(4));
+    let pid = session.child.id().to_string();
+    let interrupted_at = Instant::now();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let (status, stdout, stderr) = session.finish(Duration::from_secs(10));
+    let exit_took = interrupted_at.elapsed();
+    let _ = player.kill();
+    let _ = player.wait();
+    assert_eq!(status.code(), Some(130), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(exit_took < Duration::from_secs(3), "exit took {exit_took:?}");
+    assert!(stdout.contains("--resume"), "{stdout}");
+
+    let folder = only_session(&sessions);
+    let record = read_json(&folder.join("session.json"));
+    assert_eq!(record["status"], "interrupted");
+    let answers = record["answers"].as_array().unwrap();
+    assert_eq!(answers[0]["status"], "interrupted");
+    assert_eq!(answers[1]["status"], "not_asked");
+    // The WAV is finalised and holds the answer up to Ctrl-C.
+    let wav = folder.join(answers[0]["wav"].as_str().unwrap());
+    let reader = hound::WavReader::open(&wav).expect("the interrupted WAV does not read");
+    let seconds = f64::from(reader.duration()) / 16_000.0;
+    assert!((3.0..6.0).contains(&seconds), "{seconds} s recorded");
+
+    // Resume: the interrupted answer is transcribed, question 4 is answered
+    // from a file.
+    let answers_dir = tmp.path().join("answers");
+    std::fs::create_dir_all(&answers_dir).unwrap();
+    espeak_to(
+        &answers_dir.join("4.wav"),
+        "I would start from what users feel, latency and errors, and set objectives on those.",
+    );
+    let out = util::run(
+        util::viva()
+            .args(["practice", "--resume", "", "--no-tts", "--answers"])
+            .arg(&answers_dir)
+            .arg("--sessions")
+            .arg(&sessions)
+            .arg("--model")
+            .arg(util::default_model()),
+    );
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    let record = read_json(&folder.join("session.json"));
+    assert_eq!(record["status"], "finished");
+    let answers = record["answers"].as_array().unwrap();
+    assert_eq!(answers[0]["status"], "answered");
+    let text = answers[0]["text"].as_str().unwrap().to_lowercase();
+    assert!(text.contains("infrastructure"), "{text:?}");
+    assert_eq!(answers[1]["status"], "answered");
+    let text = answers[1]["text"].as_str().unwrap().to_lowercase();
+    assert!(text.contains("latency"), "{text:?}");
+}

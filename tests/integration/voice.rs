@@ -287,6 +287,28 @@ fn say_without_a_speech_service_prints_the_text_and_one_warning() {
 }
 
 #[test]
+fn say_with_a_stuck_speech_service_gives_up_and_prints() {
+    let dir = util::temp_dir();
+    // A socket that accepts connections and never answers: what a wedged
+    // speech-dispatcher looks like to its clients.
+    let socket = dir.path().join("stuck.sock");
+    let _stuck = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let out = util::run(
+        util::viva()
+            .args(["say", "Still there?"])
+            .env("SPEECHD_ADDRESS", format!("unix_socket:{}", socket.display())),
+    );
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    assert_eq!(util::stdout(&out), "Still there?\n");
+    assert_eq!(
+        util::stderr(&out),
+        "warning: the speech service did not answer within 4s; printing instead. Restart \
+         speech-dispatcher (stop its process; it starts again on demand) and check with \
+         `spd-say hello`\n"
+    );
+}
+
+#[test]
 fn say_no_tts_prints_without_a_warning() {
     let out = util::run(util::viva().args(["say", "--no-tts", "Hello there"]));
     assert!(out.status.success());
@@ -433,6 +455,61 @@ fn kill_9_mid_recording_leaves_a_readable_wav_up_to_about_the_last_second() {
         level::dbfs(last_half_second)
     );
     println!("kill -9: {duration:.2} s in the file after {recorded_for:.2} s of recording");
+}
+
+#[test]
+fn losing_the_audio_server_mid_recording_is_an_error_and_keeps_the_file() {
+    // A stack of its own, to take down under viva.
+    let dir = util::temp_dir();
+    let private = dir.path().join("stack");
+    let script = util::repo_root().join("scripts/audio-stack");
+    let up = Command::new(&script)
+        .arg("up")
+        .env("VIVA_AUDIO_STACK_DIR", &private)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(up.status.success(), "{}", util::stderr(&up));
+    let answer = dir.path().join("answer.wav");
+    let mut viva = util::viva();
+    for line in util::stdout(&up).lines() {
+        if let Some((name, value)) = line.strip_prefix("export ").and_then(|a| a.split_once('=')) {
+            viva.env(name, value.trim_matches('\''));
+        }
+    }
+    let viva = viva
+        .args(["record", "--seconds", "20"])
+        .arg(&answer)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1_500));
+    let down = Command::new(&script)
+        .arg("down")
+        .env("VIVA_AUDIO_STACK_DIR", &private)
+        .output()
+        .unwrap();
+    assert!(down.status.success(), "{}", util::stderr(&down));
+    let out = wait_with_limit(viva, Duration::from_secs(15));
+
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = util::stderr(&out);
+    assert!(
+        stderr.ends_with(
+            "error: input device 'fakemic' stopped delivering audio (PulseAudio disconnected); \
+             the file holds what came before\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        util::stdout(&out).contains("(the input device stopped)"),
+        "{}",
+        util::stdout(&out)
+    );
+    let kept = read_answer_wav(&answer).len() as f64 / 16_000.0;
+    assert!((0.5..3.0).contains(&kept), "the file holds {kept:.2} s");
 }
 
 #[test]
