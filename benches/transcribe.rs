@@ -124,12 +124,12 @@ fn chosen_configs() -> Vec<VivaConfig> {
         variant("viva (default)", |_| {}, false),
         variant("viva greedy", |o| o.beam = 1, false),
         variant("viva beam 5", |o| o.beam = 5, false),
-        variant("viva full ctx", |o| o.fit_audio_ctx = false, false),
+        variant("viva full ctx", |o| o.fit_context = false, false),
         variant(
             "viva greedy full ctx",
             |o| {
                 o.beam = 1;
-                o.fit_audio_ctx = false;
+                o.fit_context = false;
             },
             false,
         ),

@@ -171,7 +171,10 @@ mod tests {
             &[("basically", 1), ("like", 1), ("so", 1)],
         );
         case_fillers("so", &[("so", 1)]);
-        case_fillers("Um, so, we start. Uh so yes", &[("so", 2), ("uh", 1), ("um", 1)]);
+        case_fillers(
+            "Um, so, we start. Uh so yes",
+            &[("so", 2), ("uh", 1), ("um", 1)],
+        );
         case_fillers(
             "It's, you know, hard. If you know the system you know.",
             &[("you know", 2)],

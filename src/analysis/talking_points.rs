@@ -468,8 +468,22 @@ mod tests {
         );
         // Abstract points are shown by what instances them (`concepts`):
         // tools by a product name, quantities by a number.
-        case(&[], "name key tools", "we moved to GitHub Actions", true, &["GitHub"], &[]);
-        case(&[], "name key tools", "we moved to some scripts", false, &[], &["tools"]);
+        case(
+            &[],
+            "name key tools",
+            "we moved to GitHub Actions",
+            true,
+            &["GitHub"],
+            &[],
+        );
+        case(
+            &[],
+            "name key tools",
+            "we moved to some scripts",
+            false,
+            &[],
+            &["tools"],
+        );
         case(
             &[],
             "quantify improvements",
@@ -488,7 +502,14 @@ mod tests {
         );
         case(&[], "routines", "short daily syncs", true, &["daily"], &[]);
         // Evidence works one way only.
-        case(&[], "daily syncs", "my routines", false, &[], &["daily", "syncs"]);
+        case(
+            &[],
+            "daily syncs",
+            "my routines",
+            false,
+            &[],
+            &["daily", "syncs"],
+        );
         // A point with no content words is never covered.
         case(&[], "how you'd do it", "I'd do it well", false, &[], &[]);
     }

@@ -21,13 +21,20 @@ fn covered(points: &[PointCoverage]) -> usize {
 #[test]
 fn every_sample_answer_covers_most_of_its_own_points() {
     let bank = builtin_bank();
-    assert!(bank.questions.len() >= 20, "the built-in bank has its questions");
+    assert!(
+        bank.questions.len() >= 20,
+        "the built-in bank has its questions"
+    );
     let mut failures = Vec::new();
     for question in &bank.questions {
         let points = cover_text(question, &question.sample_answer);
         assert_eq!(points.len(), question.talking_points.len());
         if covered(&points) * 2 <= points.len() {
-            let missed: Vec<_> = points.iter().filter(|p| !p.covered).map(|p| &p.point).collect();
+            let missed: Vec<_> = points
+                .iter()
+                .filter(|p| !p.covered)
+                .map(|p| &p.point)
+                .collect();
             failures.push(format!(
                 "{}: {}/{} covered, missed {missed:?}",
                 question.id,
@@ -54,7 +61,11 @@ fn sample_answers_cover_other_questions_less_than_their_own() {
     let mut others_count = 0;
     for question in &bank.questions {
         let own = ratio(question, &question.sample_answer);
-        for other in bank.questions.iter().filter(|other| other.id != question.id) {
+        for other in bank
+            .questions
+            .iter()
+            .filter(|other| other.id != question.id)
+        {
             let theirs = ratio(question, &other.sample_answer);
             assert!(
                 theirs <= own,
@@ -67,7 +78,10 @@ fn sample_answers_cover_other_questions_less_than_their_own() {
         }
     }
     let others_mean = others_total / f64::from(others_count);
-    assert!(others_mean < 0.25, "other samples cover {others_mean:.2} of points on average");
+    assert!(
+        others_mean < 0.25,
+        "other samples cover {others_mean:.2} of points on average"
+    );
 }
 
 #[test]
@@ -88,7 +102,12 @@ fn question(points: &[&str], aliases: &[(&str, &[&str])], sample: &str) -> Quest
         talking_points: points.iter().map(|point| point.to_string()).collect(),
         aliases: aliases
             .iter()
-            .map(|(term, forms)| (term.to_string(), forms.iter().map(|f| f.to_string()).collect()))
+            .map(|(term, forms)| {
+                (
+                    term.to_string(),
+                    forms.iter().map(|f| f.to_string()).collect(),
+                )
+            })
             .collect::<BTreeMap<_, _>>(),
         target_s: None,
         sample_answer: sample.into(),
@@ -178,7 +197,10 @@ fn an_empty_answer_is_no_speech() {
     assert_eq!(metrics.length.total_s, 30.0);
     assert_eq!(metrics.pace.wpm, None);
     assert_eq!(metrics.delivery.first_word_s, None);
-    assert_eq!(metrics.sample_terms.missed, ["Vault", "short-lived", "IAM", "IRSA"]);
+    assert_eq!(
+        metrics.sample_terms.missed,
+        ["Vault", "short-lived", "IAM", "IRSA"]
+    );
     assert_eq!(metrics.points_covered(), (0, 3));
 }
 
@@ -202,7 +224,12 @@ fn a_one_word_answer() {
     assert_eq!(metrics.talking_points[2].matched, ["Rotation"]);
     assert_eq!(metrics.talking_points[2].first_mention_s, Some(0.5));
     // A capital that starts a sentence is not taken for a product name.
-    let vault = analyse(&question, [60, 120], &transcript(5.0, &[(0.5, 1.5, "Vault.")]), None);
+    let vault = analyse(
+        &question,
+        [60, 120],
+        &transcript(5.0, &[(0.5, 1.5, "Vault.")]),
+        None,
+    );
     assert_eq!(vault.points_covered(), (0, 3));
     assert_eq!(vault.sample_terms.used, ["Vault"]);
 }
@@ -240,7 +267,11 @@ fn a_full_answer_with_aliases_fillers_and_times() {
     let words = text.split_whitespace().count();
     let transcript = transcript(
         80.0,
-        &[(2.0, 25.0, first), (25.0, 50.0, second), (50.0, 72.0, third)],
+        &[
+            (2.0, 25.0, first),
+            (25.0, 50.0, second),
+            (50.0, 72.0, third),
+        ],
     );
     let metrics = case(
         &question,
@@ -261,10 +292,17 @@ fn a_full_answer_with_aliases_fillers_and_times() {
     // in the second.
     let tools = &metrics.talking_points[0];
     assert_eq!(tools.matched, ["HashiCorp"]);
-    assert!(tools.first_mention_s.is_some_and(|s| (2.0..25.0).contains(&s)), "{tools:?}");
+    assert!(
+        tools
+            .first_mention_s
+            .is_some_and(|s| (2.0..25.0).contains(&s)),
+        "{tools:?}"
+    );
     let rotation = &metrics.talking_points[2];
     assert_eq!(rotation.matched, ["rotated"]);
-    assert!(rotation.first_mention_s.is_some_and(|s| (25.0..50.0).contains(&s)));
+    assert!(rotation
+        .first_mention_s
+        .is_some_and(|s| (25.0..50.0).contains(&s)));
     let fillers: Vec<(&str, usize)> = metrics
         .delivery
         .fillers

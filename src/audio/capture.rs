@@ -39,7 +39,9 @@ pub struct CaptureFormat {
 /// Why capture could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
-    #[error("input device '{device}' cannot capture: {reason} (`viva devices` lists the input devices)")]
+    #[error(
+        "input device '{device}' cannot capture: {reason} (`viva devices` lists the input devices)"
+    )]
     Open { device: String, reason: String },
     #[error("input device '{device}' did not start within {timeout:?}")]
     Timeout { device: String, timeout: Duration },

@@ -1,9 +1,219 @@
-//! `viva review`.
+//! `viva review`: a session beside the sample answers, in the terminal or as
+//! a self-contained HTML page; `--recompute` redoes the metrics from the
+//! saved transcripts and recordings when the analysis has improved.
 
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::ReviewArgs;
+use anyhow::Context;
+use thiserror::Error;
 
-pub fn run(_args: ReviewArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`viva review` is not built yet")
+use crate::analysis::{analyse, ANALYSIS_VERSION};
+use crate::audio::level::speech_span;
+use crate::audio::wav_read::read_for_whisper;
+use crate::audio::WHISPER_RATE;
+use crate::bank;
+use crate::cli::ReviewArgs;
+use crate::fsutil::write_atomic;
+use crate::paths;
+use crate::report::{html, markdown, terminal};
+use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
+use crate::session::store::{self, SessionDir};
+use crate::stt::transcript::Transcript;
+
+#[derive(Debug, Error, PartialEq)]
+pub enum ReviewError {
+    #[error("question '{selector}' is not in session {session} (it has {available})")]
+    QuestionNotInSession {
+        selector: String,
+        session: String,
+        available: String,
+    },
+}
+
+pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
+    let sessions_dir = paths::sessions_dir(args.sessions.sessions.as_deref());
+    let dir = store::find(&sessions_dir, args.session.as_deref())?;
+    let mut record = dir.load()?;
+    if args.recompute {
+        let count = recompute(&dir, &mut record)?;
+        eprintln!(
+            "Recomputed the metrics of {count} answer{} (analysis version {ANALYSIS_VERSION}).",
+            if count == 1 { "" } else { "s" }
+        );
+    }
+    let answers = select(&dir.name(), &record, args.question.as_deref())?;
+
+    if args.html {
+        let page_path = args.output.unwrap_or_else(|| dir.file("report.html"));
+        write_page(&dir, &record, &answers, &page_path)?;
+        println!("Wrote {}", page_path.display());
+        if args.open {
+            if let Err(err) = open::that_detached(&page_path) {
+                eprintln!(
+                    "warning: cannot open a browser ({err}); open {} yourself",
+                    page_path.display()
+                );
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let text = terminal::review(&dir.name(), &record, &answers, output_width());
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The answers to show: all of them, or the one `--question` names by its
+/// bank number or id.
+fn select<'a>(
+    session_name: &str,
+    record: &'a SessionRecord,
+    selector: Option<&str>,
+) -> Result<Vec<&'a AnswerRecord>, ReviewError> {
+    let Some(selector) = selector.map(str::trim) else {
+        return Ok(record.answers.iter().collect());
+    };
+    let number = selector.parse::<usize>().ok();
+    let chosen: Vec<&AnswerRecord> = record
+        .answers
+        .iter()
+        .filter(|answer| answer.id == selector || Some(answer.number) == number)
+        .collect();
+    if chosen.is_empty() {
+        let available: Vec<String> = record
+            .answers
+            .iter()
+            .map(|answer| format!("{} {}", answer.number, answer.id))
+            .collect();
+        return Err(ReviewError::QuestionNotInSession {
+            selector: selector.to_string(),
+            session: session_name.to_string(),
+            available: if available.is_empty() {
+                "no questions".to_string()
+            } else {
+                available.join(", ")
+            },
+        });
+    }
+    Ok(chosen)
+}
+
+/// Columns to render for: the terminal's width, else `COLUMNS`, else 80.
+fn output_width() -> usize {
+    let from_terminal = std::io::stdout()
+        .is_terminal()
+        .then(crossterm::terminal::size)
+        .and_then(Result::ok)
+        .map(|(columns, _)| usize::from(columns));
+    from_terminal
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .filter(|&columns| columns > 0)
+        .unwrap_or(terminal::DEFAULT_WIDTH)
+}
+
+/// Write the HTML page atomically, with audio links relative to where it is.
+fn write_page(
+    dir: &SessionDir,
+    record: &SessionRecord,
+    answers: &[&AnswerRecord],
+    page_path: &Path,
+) -> anyhow::Result<()> {
+    let page_dir = absolute_dir(page_path.parent().unwrap_or(Path::new(".")))?;
+    let session_dir = absolute_dir(dir.path())?;
+    let audio_base = html::audio_base(&page_dir, &session_dir);
+    let page = html::render(&html::Page {
+        session_name: &dir.name(),
+        session: record,
+        answers,
+        audio_base: &audio_base,
+    });
+    write_atomic(page_path, page.as_bytes())
+}
+
+/// A folder as an absolute, canonical path (created if missing, since the
+/// page will be written there).
+fn absolute_dir(dir: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    dir.canonicalize()
+        .with_context(|| format!("cannot find {}", dir.display()))
+}
+
+/// Recompute the metrics of every transcribed answer from its saved
+/// transcript, the bank's current question and the recording's speech span;
+/// save each answer's JSON, `session.json` and `transcript.md`. Returns how
+/// many answers got new metrics.
+fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usize> {
+    let bank = bank::load(&record.bank.source).with_context(|| {
+        format!(
+            "cannot recompute: the session's bank '{}' does not load",
+            record.bank.source
+        )
+    })?;
+    let mut changed = Vec::new();
+    for (slot, answer) in record.answers.iter_mut().enumerate() {
+        if !matches!(answer.status, AnswerStatus::Answered | AnswerStatus::NoSpeech) {
+            continue;
+        }
+        let Some(question) = bank.questions.iter().find(|q| q.id == answer.id) else {
+            eprintln!(
+                "warning: question '{}' is no longer in bank '{}'; its saved metrics are kept",
+                answer.id, bank.id
+            );
+            continue;
+        };
+        let speech = answer.wav.as_deref().and_then(|wav| {
+            match read_for_whisper(&dir.file(wav)) {
+                Ok(audio) => speech_span(&audio.samples, WHISPER_RATE),
+                Err(err) => {
+                    eprintln!(
+                        "warning: {err}; durations of {} come from the transcript",
+                        answer.file_stem()
+                    );
+                    None
+                }
+            }
+        });
+        let transcript = saved_transcript(answer);
+        answer.metrics = Some(analyse(
+            question,
+            bank.target_for(question),
+            &transcript,
+            speech,
+        ));
+        changed.push(slot);
+    }
+    for &slot in &changed {
+        dir.save_answer(&record.answers[slot])?;
+    }
+    dir.save(record)?;
+    write_atomic(
+        &dir.file("transcript.md"),
+        markdown::transcript_md(record).as_bytes(),
+    )?;
+    Ok(changed.len())
+}
+
+/// The transcript as saved in an answer's record.
+fn saved_transcript(answer: &AnswerRecord) -> Transcript {
+    let duration_s = answer
+        .duration_s
+        .or_else(|| answer.segments.last().map(|s| s.end_s))
+        .unwrap_or(0.0);
+    Transcript {
+        duration_s,
+        text: answer.text.clone().unwrap_or_default(),
+        segments: answer.segments.clone(),
+        no_speech: answer.status == AnswerStatus::NoSpeech,
+        processing_s: 0.0,
+    }
 }

@@ -1,5 +1,6 @@
 //! Reports of sessions: terminal, markdown, HTML.
 
+pub mod html;
 pub mod markdown;
 pub mod summary;
 pub mod terminal;

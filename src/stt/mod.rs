@@ -18,3 +18,4 @@ pub mod transcriber;
 pub mod transcript;
 pub mod vocab;
 pub mod wer;
+pub mod split;

@@ -7,10 +7,11 @@
 //! and a state costs only a few milliseconds to make.
 //!
 //! Speed: whisper.cpp always encodes a 30 s window, so a 5 s answer costs as
-//! much as a 30 s one. For clips that fit one window, the encoder is given
-//! only as much audio context as the clip needs (plus a margin); the
-//! benchmark (`cargo bench --bench transcribe`) measured that this keeps the
-//! words and cuts the time of short clips several fold.
+//! much as a 30 s one. viva cuts long audio at pauses into pieces under 30 s
+//! (`split`) and gives the encoder only as much audio context as each piece
+//! needs (plus a margin); the benchmark (`cargo bench --bench transcribe`)
+//! measured that this keeps the words and cuts the time several fold on
+//! short clips.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -21,6 +22,7 @@ use crate::audio::WHISPER_RATE;
 use crate::stt::load;
 use crate::stt::model_error::ModelError;
 use crate::stt::no_speech::{self, HeardSegment};
+use crate::stt::split;
 use crate::stt::transcript::{Segment, Transcript};
 
 /// Beam size used when none is asked for (1 = greedy decoding); chosen by
@@ -47,8 +49,10 @@ pub struct TranscribeOptions {
     pub beam: usize,
     /// CPU threads for whisper.cpp.
     pub threads: usize,
-    /// Shorten the encoder's audio context for clips under 30 s.
-    pub fit_audio_ctx: bool,
+    /// Cut long audio at pauses into pieces under 30 s and shorten the
+    /// encoder's audio context to each piece; `false` gives whisper.cpp the
+    /// whole audio in full 30 s windows.
+    pub fit_context: bool,
 }
 
 impl Default for TranscribeOptions {
@@ -57,7 +61,7 @@ impl Default for TranscribeOptions {
             prompt: None,
             beam: DEFAULT_BEAM,
             threads: default_threads(),
-            fit_audio_ctx: true,
+            fit_context: true,
         }
     }
 }
@@ -129,7 +133,24 @@ impl Transcriber {
         let Some(span) = no_speech::voiced_span(samples) else {
             return Ok(no_speech_transcript(duration_s, started));
         };
-        let heard = self.run_whisper(samples, options)?;
+        let heard = if options.fit_context {
+            let mut heard = Vec::new();
+            for range in split::pieces(samples) {
+                let piece = &samples[range.clone()];
+                if no_speech::voiced_span(piece).is_none() {
+                    continue;
+                }
+                let offset_s = range.start as f64 / f64::from(WHISPER_RATE);
+                for (mut segment, no_speech_prob) in self.run_whisper(piece, options)? {
+                    segment.start_s += offset_s;
+                    segment.end_s += offset_s;
+                    heard.push((segment, no_speech_prob));
+                }
+            }
+            heard
+        } else {
+            self.run_whisper(samples, options)?
+        };
         let judged: Vec<HeardSegment> = heard
             .iter()
             .map(|(segment, no_speech_prob)| HeardSegment {
@@ -191,7 +212,7 @@ impl Transcriber {
                 params.set_initial_prompt(&prompt.replace('\0', " "));
             }
         }
-        if options.fit_audio_ctx {
+        if options.fit_context {
             if let Some(ctx) = fitted_audio_ctx(samples.len(), self.context.n_audio_ctx()) {
                 params.set_audio_ctx(ctx);
             }

@@ -293,11 +293,10 @@ fn say_with_a_stuck_speech_service_gives_up_and_prints() {
     // speech-dispatcher looks like to its clients.
     let socket = dir.path().join("stuck.sock");
     let _stuck = std::os::unix::net::UnixListener::bind(&socket).unwrap();
-    let out = util::run(
-        util::viva()
-            .args(["say", "Still there?"])
-            .env("SPEECHD_ADDRESS", format!("unix_socket:{}", socket.display())),
-    );
+    let out = util::run(util::viva().args(["say", "Still there?"]).env(
+        "SPEECHD_ADDRESS",
+        format!("unix_socket:{}", socket.display()),
+    ));
     assert!(out.status.success(), "{}", util::stderr(&out));
     assert_eq!(util::stdout(&out), "Still there?\n");
     assert_eq!(

@@ -1,0 +1,460 @@
+//! `viva review --html`: one self-contained page for a session. Per question
+//! an audio player for its WAV (a relative link), the transcript with
+//! clickable segment times that seek the audio, the sample answer beside
+//! it, the talking points and the metrics; at the top an inline SVG chart of
+//! each answer's duration against its target band and its words per minute.
+//!
+//! Nothing is fetched: CSS and script are inline, and a Content Security
+//! Policy allows only this page's own script (by hash) and media beside it.
+//! Every piece of text from a transcript or a bank goes through [`escape`].
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use base64::Engine as _;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use sha2::{Digest, Sha256};
+
+use super::markdown::{clock, summary_line};
+use super::terminal::metric_lines;
+use crate::analysis::{AnswerMetrics, LengthVerdict, PaceVerdict, FAST_WPM, SLOW_WPM};
+use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
+
+const STYLE: &str = include_str!("html/page.css");
+const SCRIPT: &str = include_str!("html/page.js");
+
+/// What a page shows.
+pub struct Page<'a> {
+    /// The session folder's name.
+    pub session_name: &'a str,
+    pub session: &'a SessionRecord,
+    /// The answers to show, in order.
+    pub answers: &'a [&'a AnswerRecord],
+    /// URL prefix from the page to the session folder: "" when the page is
+    /// in the folder, else a relative path ending in `/` (see [`audio_base`]).
+    pub audio_base: &'a str,
+}
+
+/// The whole page.
+pub fn render(page: &Page) -> String {
+    let mut out = String::with_capacity(16 * 1024);
+    let title = format!("{} · {}", page.session.bank.title, page.session_name);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
+         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        content_security_policy(),
+        escape(&title)
+    );
+    let _ = writeln!(
+        out,
+        "<header>\n<h1>{}</h1>\n<p class=\"meta\">session {} · started {} · model {}</p>\n</header>",
+        escape(&page.session.bank.title),
+        escape(page.session_name),
+        escape(&page.session.started_at),
+        escape(&file_name(&page.session.model)),
+    );
+    out.push_str(&chart_section(page.answers));
+    for answer in page.answers {
+        out.push_str(&answer_article(answer, page.audio_base));
+    }
+    let _ = write!(out, "</main>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
+    out
+}
+
+/// Only the page's own script runs, and nothing is loaded but the
+/// recordings beside it.
+fn content_security_policy() -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; media-src 'self' file:"
+    )
+}
+
+/// Text made safe for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Characters left as they are in a URL path: unreserved ones and `/`.
+const PATH_SAFE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A relative path as a URL path, every other character percent-encoded
+/// (a `:` in a file name cannot turn the link into a scheme).
+fn url_path(path: &str) -> String {
+    utf8_percent_encode(path, PATH_SAFE).to_string()
+}
+
+/// The URL prefix that leads from a page written in `page_dir` to the
+/// session folder: "" when they are the same folder, else a relative path
+/// ending in `/`. Both paths should be absolute (canonical) so the relative
+/// path is right; when none can be made, a `file://` URL.
+pub fn audio_base(page_dir: &Path, session_dir: &Path) -> String {
+    match pathdiff::diff_paths(session_dir, page_dir) {
+        Some(relative) if relative.as_os_str().is_empty() => String::new(),
+        Some(relative) => {
+            let parts: Vec<String> = relative
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            format!("{}/", url_path(&parts.join("/")))
+        }
+        None => format!("file://{}/", url_path(&session_dir.to_string_lossy())),
+    }
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// One question: heading, audio, transcript beside the sample answer,
+/// talking points, metrics.
+fn answer_article(answer: &AnswerRecord, audio_base: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<article id=\"q-{}\">\n<h2><span class=\"num\">{}.</span>{}</h2>\n<p class=\"summary\">{}</p>",
+        answer.number,
+        answer.number,
+        escape(&answer.question),
+        escape(&summary_line(answer)),
+    );
+    let recorded = !matches!(answer.status, AnswerStatus::NotAsked | AnswerStatus::Skipped);
+    if let Some(wav) = answer.wav.as_deref().filter(|_| recorded) {
+        let _ = writeln!(
+            out,
+            "<audio controls preload=\"metadata\" src=\"{}{}\"></audio>",
+            escape(audio_base),
+            escape(&url_path(wav))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<div class=\"cols\">\n<div class=\"yours\">\n<h3>Your answer</h3>\n{}</div>\n\
+         <div class=\"sample\">\n<h3>Sample answer</h3>\n<p>{}</p>\n</div>\n</div>",
+        transcript_html(answer),
+        escape(&answer.sample_answer)
+    );
+    if let Some(metrics) = &answer.metrics {
+        out.push_str(&metrics_html(metrics));
+    }
+    out.push_str("</article>\n");
+    out
+}
+
+/// The transcript, one paragraph per segment with a button for its time;
+/// or what happened instead.
+fn transcript_html(answer: &AnswerRecord) -> String {
+    let nothing = |text: &str| format!("<p class=\"nothing\">{}</p>\n", escape(text));
+    match answer.status {
+        AnswerStatus::Answered => {}
+        AnswerStatus::NoSpeech => return nothing("(no speech)"),
+        AnswerStatus::Skipped => return nothing("(skipped)"),
+        AnswerStatus::NotAsked => return nothing("(not asked)"),
+        AnswerStatus::Pending => return nothing("(recorded; transcription pending)"),
+        AnswerStatus::Interrupted => return nothing("(interrupted while recording)"),
+        AnswerStatus::Failed => {
+            return nothing(&format!(
+                "(transcription failed: {})",
+                answer.error.as_deref().unwrap_or("unknown error")
+            ))
+        }
+    }
+    if answer.segments.is_empty() {
+        return format!("<p>{}</p>\n", escape(answer.text.as_deref().unwrap_or("")));
+    }
+    let mut out = String::new();
+    for segment in &answer.segments {
+        let _ = writeln!(
+            out,
+            "<p class=\"seg\">{}{}</p>",
+            time_button(segment.start_s, Some(segment.end_s)),
+            escape(&segment.text)
+        );
+    }
+    out
+}
+
+/// A button that seeks this question's audio to `start_s`.
+fn time_button(start_s: f64, end_s: Option<f64>) -> String {
+    let end = end_s
+        .map(|end| format!(" data-end=\"{end:.2}\""))
+        .unwrap_or_default();
+    format!(
+        "<button class=\"t\" type=\"button\" data-t=\"{start_s:.2}\"{end} title=\"play from {0}\">{0}</button>",
+        clock(start_s)
+    )
+}
+
+/// Talking points, sample-answer terms and the metric list.
+fn metrics_html(metrics: &AnswerMetrics) -> String {
+    let mut out = String::new();
+    if !metrics.talking_points.is_empty() {
+        let (covered, total) = metrics.points_covered();
+        let _ = writeln!(
+            out,
+            "<h3>Talking points {covered}/{total}</h3>\n<ul class=\"points\">"
+        );
+        for point in &metrics.talking_points {
+            let (class, mark) = if point.covered {
+                ("yes", "✓")
+            } else {
+                ("no", "✗")
+            };
+            let when = point
+                .first_mention_s
+                .map(|at| format!(" {}", time_button(at, None)))
+                .unwrap_or_default();
+            let said = if point.matched.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " <span class=\"said\">said: {}</span>",
+                    escape(&point.matched.join(", "))
+                )
+            };
+            let _ = writeln!(
+                out,
+                "<li class=\"{class}\"><span class=\"mark\">{mark}</span>{}{when}{said}</li>",
+                escape(&point.point)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    let terms = &metrics.sample_terms;
+    if !terms.used.is_empty() || !terms.missed.is_empty() {
+        let list = |terms: &[String]| {
+            if terms.is_empty() {
+                "none".to_string()
+            } else {
+                escape(&terms.join(", "))
+            }
+        };
+        let _ = writeln!(
+            out,
+            "<p class=\"terms\">Sample answer's key terms: used {}; missed {}</p>",
+            list(&terms.used),
+            list(&terms.missed)
+        );
+    }
+    out.push_str("<dl class=\"metrics\">\n");
+    for (label, value) in metric_lines(metrics) {
+        let class = if label == "Verdict" {
+            " class=\"verdict\""
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "<dt>{label}</dt><dd{class}>{}</dd>", escape(&value));
+    }
+    out.push_str("</dl>\n");
+    out
+}
+
+/// The chart of durations against target bands and of words per minute.
+fn chart_section(answers: &[&AnswerRecord]) -> String {
+    let mut out = String::from("<section class=\"chart\">\n<h2>Length and pace</h2>\n");
+    out.push_str(&chart_svg(answers));
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">Bars: spoken time (first to last word); green band: the target length. \
+         Dots: words per minute; green band: {SLOW_WPM:.0}–{FAST_WPM:.0}.</p>\n</section>"
+    );
+    out
+}
+
+// Chart geometry, in SVG user units (the SVG scales to the page width).
+const CHART_W: f64 = 720.0;
+const LABEL_END: f64 = 150.0;
+const DUR_X0: f64 = 160.0;
+const DUR_X1: f64 = 500.0;
+const WPM_X0: f64 = 540.0;
+const WPM_X1: f64 = 700.0;
+const TOP: f64 = 30.0;
+const ROW_H: f64 = 26.0;
+const BOTTOM: f64 = 24.0;
+
+/// A horizontal scale from `0..=max` onto `x0..=x1`.
+#[derive(Clone, Copy)]
+struct Scale {
+    max: f64,
+    x0: f64,
+    x1: f64,
+}
+
+impl Scale {
+    fn x(self, value: f64) -> f64 {
+        self.x0 + (value.clamp(0.0, self.max) / self.max) * (self.x1 - self.x0)
+    }
+}
+
+/// `value` rounded up to a multiple of `step`, at least `step`.
+fn round_up(value: f64, step: f64) -> f64 {
+    ((value / step).ceil() * step).max(step)
+}
+
+/// The inline SVG chart: one row per answer.
+pub fn chart_svg(answers: &[&AnswerRecord]) -> String {
+    let longest = answers
+        .iter()
+        .filter_map(|a| a.metrics.as_ref())
+        .flat_map(|m| [m.length.spoken_s, f64::from(m.length.target_s[1])])
+        .fold(60.0, f64::max);
+    let seconds = Scale {
+        max: round_up(longest * 1.05, 30.0),
+        x0: DUR_X0,
+        x1: DUR_X1,
+    };
+    let fastest = answers
+        .iter()
+        .filter_map(|a| a.metrics.as_ref().and_then(|m| m.pace.wpm))
+        .fold(220.0, f64::max);
+    let wpm = Scale {
+        max: round_up(fastest * 1.05, 20.0),
+        x0: WPM_X0,
+        x1: WPM_X1,
+    };
+    let height = TOP + ROW_H * answers.len() as f64 + BOTTOM;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg id=\"chart\" viewBox=\"0 0 {CHART_W} {height}\" role=\"img\" \
+         aria-label=\"Spoken duration against the target, and words per minute, per answer\">"
+    );
+    let _ = writeln!(
+        out,
+        "<text x=\"{DUR_X0}\" y=\"16\">Spoken duration vs target</text>\
+         <text x=\"{WPM_X0}\" y=\"16\">Words per minute</text>"
+    );
+    for (row, answer) in answers.iter().enumerate() {
+        let y = TOP + ROW_H * row as f64;
+        out.push_str(&chart_row(answer, y, seconds, wpm));
+    }
+    let axis_y = TOP + ROW_H * answers.len() as f64 + 2.0;
+    let _ = writeln!(
+        out,
+        "<line class=\"axis\" x1=\"{DUR_X0}\" y1=\"{axis_y}\" x2=\"{DUR_X1}\" y2=\"{axis_y}\"/>\
+         <line class=\"axis\" x1=\"{WPM_X0}\" y1=\"{axis_y}\" x2=\"{WPM_X1}\" y2=\"{axis_y}\"/>"
+    );
+    let step = if seconds.max <= 240.0 { 30.0 } else { 60.0 };
+    let mut tick = 0.0;
+    while tick <= seconds.max {
+        let _ = write!(
+            out,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            seconds.x(tick),
+            axis_y + 16.0,
+            clock(tick)
+        );
+        tick += step;
+    }
+    for tick in [0.0, SLOW_WPM, FAST_WPM] {
+        let _ = write!(
+            out,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{tick:.0}</text>",
+            wpm.x(tick),
+            axis_y + 16.0
+        );
+    }
+    out.push_str("\n</svg>\n");
+    out
+}
+
+/// One answer's row: its label, target band and bar, pace band and dot.
+fn chart_row(answer: &AnswerRecord, y: f64, seconds: Scale, wpm: Scale) -> String {
+    let mut out = String::new();
+    let label: String = format!("{}. {}", answer.number, answer.id)
+        .chars()
+        .take(22)
+        .collect();
+    let mid = y + ROW_H / 2.0 + 4.0;
+    let _ = write!(
+        out,
+        "<g class=\"row\" data-q=\"{}\"><title>{}</title>\
+         <text x=\"{LABEL_END}\" y=\"{mid:.1}\" text-anchor=\"end\">{}</text>",
+        answer.number,
+        escape(&format!("{}. {}: {}", answer.number, answer.id, summary_line(answer))),
+        escape(&label)
+    );
+    let Some(metrics) = &answer.metrics else {
+        let _ = writeln!(
+            out,
+            "<text class=\"tick\" x=\"{DUR_X0}\" y=\"{mid:.1}\">{}</text></g>",
+            escape(super::markdown::status_text(answer.status))
+        );
+        return out;
+    };
+    let [min, max] = metrics.length.target_s.map(f64::from);
+    let _ = write!(
+        out,
+        "<rect class=\"band\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
+        seconds.x(min),
+        y + 3.0,
+        seconds.x(max) - seconds.x(min),
+        ROW_H - 6.0
+    );
+    let spoken = metrics.length.spoken_s;
+    let off = if metrics.length.verdict == LengthVerdict::InRange {
+        ""
+    } else {
+        " off"
+    };
+    let _ = write!(
+        out,
+        "<rect class=\"bar{off}\" x=\"{DUR_X0}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>\
+         <text x=\"{:.1}\" y=\"{mid:.1}\">{}</text>",
+        y + 8.0,
+        seconds.x(spoken) - DUR_X0,
+        ROW_H - 16.0,
+        seconds.x(spoken) + 4.0,
+        clock(spoken)
+    );
+    let _ = write!(
+        out,
+        "<rect class=\"band\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
+        wpm.x(SLOW_WPM),
+        y + 3.0,
+        wpm.x(FAST_WPM) - wpm.x(SLOW_WPM),
+        ROW_H - 6.0
+    );
+    if let Some(rate) = metrics.pace.wpm {
+        let off = if metrics.pace.verdict == Some(PaceVerdict::Good) {
+            ""
+        } else {
+            " off"
+        };
+        let _ = write!(
+            out,
+            "<circle class=\"dot{off}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\"/>",
+            wpm.x(rate),
+            y + ROW_H / 2.0
+        );
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{mid:.1}\">{rate:.0}</text>",
+            (wpm.x(rate) + 8.0).min(CHART_W - 24.0)
+        );
+    }
+    out.push_str("</g>\n");
+    out
+}
