@@ -1,8 +1,12 @@
 //! Transcription benchmark: viva's real-time factor, word error rate and peak
-//! memory on the speech fixtures, side by side with faster-whisper when its
+//! memory on speech of known words, side by side with faster-whisper when its
 //! virtualenv exists (`scripts/bench-faster-whisper` makes it).
 //!
 //!     cargo bench --bench transcribe
+//!
+//! The speech: the committed fixtures (tests/fixtures/speech/*.wav) and, when
+//! espeak-ng and sox are installed, the Harvard sentences of
+//! tests/fixtures/speech/bench-corpus.tsv spoken into target/bench-speech/.
 //!
 //! Environment:
 //!   VIVA_BENCH_ROUNDS=N     timed passes over the fixtures (default 3); each
@@ -13,6 +17,9 @@
 //!                           flash attention); or a comma list of their names
 //!   VIVA_BENCH_FW_VENV=DIR  the faster-whisper venv (default
 //!                           target/faster-whisper-venv)
+//!   VIVA_BENCH_FW=5x2,1x2   faster-whisper runs as beam x threads (default 5x2:
+//!                           its default beam, 2 threads)
+//!   VIVA_BENCH_TEXT=1       also print every transcript
 //!   VIVA_MODEL=PATH         the ggml model (default: the models directory's)
 //!
 //! Every engine transcribes the shortest fixture once to warm up before the
@@ -56,7 +63,13 @@ struct VivaConfig {
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is expected.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let fixtures = load_fixtures(&root.join("tests/fixtures/speech"));
+    let speech_dir = root.join("tests/fixtures/speech");
+    let mut fixtures = load_fixtures(&speech_dir);
+    fixtures.extend(spoken_corpus(
+        &speech_dir,
+        &root.join("target/bench-speech"),
+    ));
+    fixtures.sort_by(|a, b| a.duration_s.total_cmp(&b.duration_s));
     let rounds: usize = std::env::var("VIVA_BENCH_ROUNDS")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -71,12 +84,14 @@ fn main() {
             }
         };
     let total_audio: f64 = fixtures.iter().map(|f| f.duration_s).sum();
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
     println!(
-        "transcribe benchmark: {} fixtures, {:.1} s of audio, {} round(s), model {}, {} CPU threads available",
+        "transcribe benchmark: {} clips, {:.1} s of audio, {} round(s), model {}, {} cores, viva's default threads {}",
         fixtures.len(),
         total_audio,
         rounds,
         model.display(),
+        cores,
         default_threads()
     );
 
@@ -99,9 +114,11 @@ fn main() {
             merge(&mut runs, run, round);
         }
         if let Some(fw) = &faster_whisper {
-            match fw.run(&fixtures, 5, 2) {
-                Ok(run) => merge(&mut runs, run, round),
-                Err(err) => println!("faster-whisper failed: {err}"),
+            for &(beam, threads) in &faster_whisper_runs() {
+                match fw.run(&fixtures, beam, threads) {
+                    Ok(run) => merge(&mut runs, run, round),
+                    Err(err) => println!("faster-whisper failed: {err}"),
+                }
             }
         }
     }
@@ -122,18 +139,20 @@ fn chosen_configs() -> Vec<VivaConfig> {
     };
     let all = vec![
         variant("viva (default)", |_| {}, false),
-        variant("viva greedy", |o| o.beam = 1, false),
+        variant("viva beam 2", |o| o.beam = 2, false),
+        variant("viva beam 3", |o| o.beam = 3, false),
         variant("viva beam 5", |o| o.beam = 5, false),
-        variant("viva full ctx", |o| o.fit_context = false, false),
+        variant("viva 2 threads", |o| o.threads = 2, false),
+        variant("viva 1 thread", |o| o.threads = 1, false),
+        variant("viva whole windows", |o| o.fit_context = false, false),
         variant(
-            "viva greedy full ctx",
+            "viva beam 5 whole windows",
             |o| {
-                o.beam = 1;
+                o.beam = 5;
                 o.fit_context = false;
             },
             false,
         ),
-        variant("viva 1 thread", |o| o.threads = 1, false),
         variant("viva flash attn", |_| {}, true),
     ];
     match std::env::var("VIVA_BENCH_CONFIGS").as_deref() {
@@ -146,11 +165,77 @@ fn chosen_configs() -> Vec<VivaConfig> {
     }
 }
 
+/// faster-whisper's runs, (beam, threads), from `VIVA_BENCH_FW`.
+fn faster_whisper_runs() -> Vec<(usize, usize)> {
+    let spec = std::env::var("VIVA_BENCH_FW").unwrap_or_else(|_| "5x2".into());
+    spec.split(',')
+        .filter_map(|run| {
+            let (beam, threads) = run.trim().split_once('x')?;
+            Some((beam.parse().ok()?, threads.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The Harvard sentences of `bench-corpus.tsv`, spoken with espeak-ng into
+/// `out` the first time (the same way as `make-fixtures`); empty when
+/// espeak-ng or sox is missing.
+fn spoken_corpus(speech_dir: &Path, out: &Path) -> Vec<Fixture> {
+    let Ok(list) = std::fs::read_to_string(speech_dir.join("bench-corpus.tsv")) else {
+        return Vec::new();
+    };
+    if std::fs::create_dir_all(out).is_err() {
+        return Vec::new();
+    }
+    let mut fixtures = Vec::new();
+    for line in list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let fields: Vec<&str> = line.splitn(4, '\t').collect();
+        let [name, voice, speed, text] = fields[..] else {
+            continue;
+        };
+        let path = out.join(format!("{name}.wav"));
+        if !path.is_file() && !speak(voice, speed, text, &path) {
+            println!("no espeak-ng or sox: benchmarking the committed fixtures only");
+            return Vec::new();
+        }
+        let audio = wav_read::read_for_whisper(&path).expect("spoken clip must read");
+        fixtures.push(Fixture {
+            path,
+            reference: text.to_string(),
+            duration_s: audio.duration_s(),
+        });
+    }
+    fixtures
+}
+
+/// Speak `text` into a 16 kHz mono WAV padded like a recorded answer.
+fn speak(voice: &str, speed: &str, text: &str, path: &Path) -> bool {
+    let raw = path.with_extension("raw.wav");
+    let spoke = Command::new("espeak-ng")
+        .args(["-v", voice, "-s", speed, "-w"])
+        .arg(&raw)
+        .arg(text)
+        .status()
+        .is_ok_and(|s| s.success());
+    let converted = spoke
+        && Command::new("sox")
+            .arg("-D")
+            .arg(&raw)
+            .args(["-r", "16000", "-c", "1", "-b", "16"])
+            .arg(path)
+            .args(["pad", "0.3", "0.5"])
+            .status()
+            .is_ok_and(|s| s.success());
+    let _ = std::fs::remove_file(&raw);
+    converted
+}
+
 fn load_fixtures(dir: &Path) -> Vec<Fixture> {
     let list = std::fs::read_to_string(dir.join("transcripts.tsv"))
         .expect("tests/fixtures/speech/transcripts.tsv is missing");
-    let mut fixtures: Vec<Fixture> = list
-        .lines()
+    list.lines()
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
         .map(|line| {
             let (name, reference) = line.split_once('\t').expect("name<TAB>text");
@@ -162,9 +247,7 @@ fn load_fixtures(dir: &Path) -> Vec<Fixture> {
                 duration_s: audio.duration_s(),
             }
         })
-        .collect();
-    fixtures.sort_by(|a, b| a.duration_s.total_cmp(&b.duration_s));
-    fixtures
+        .collect()
 }
 
 fn run_viva(model: &Path, config: &VivaConfig, fixtures: &[Fixture]) -> Run {
@@ -212,11 +295,10 @@ fn merge(runs: &mut BTreeMap<String, Run>, run: Run, round: usize) {
 }
 
 fn print_table(fixtures: &[Fixture], configs: &[VivaConfig], runs: &BTreeMap<String, Run>) {
-    let is_short = |f: &Fixture| f.duration_s < 10.0;
     println!();
     println!(
-        "{:<24} {:>8} {:>10} {:>10} {:>7} {:>8} {:>7}",
-        "engine", "RTF", "RTF <10s", "RTF >=10s", "WER", "peak MB", "load s"
+        "{:<26} {:>6} {:>8} {:>9} {:>8} {:>6} {:>8} {:>7}",
+        "engine", "RTF", "<10 s", "10-30 s", ">=30 s", "WER", "peak MB", "load s"
     );
     let mut names: Vec<String> = configs.iter().map(|c| c.name.to_string()).collect();
     names.extend(
@@ -243,18 +325,27 @@ fn print_table(fixtures: &[Fixture], configs: &[VivaConfig], runs: &BTreeMap<Str
             errors += wer::word_errors(&fixture.reference, text);
         }
         println!(
-            "{:<24} {:>8.3} {:>10.3} {:>10.3} {:>6.1}% {:>8} {:>7.2}",
+            "{:<26} {:>6.3} {:>8.3} {:>9.3} {:>8.3} {:>5.1}% {:>8} {:>7.2}",
             name,
             rtf(&|_| true),
-            rtf(&|f| is_short(f)),
-            rtf(&|f| !is_short(f)),
+            rtf(&|f| f.duration_s < 10.0),
+            rtf(&|f| (10.0..30.0).contains(&f.duration_s)),
+            rtf(&|f| f.duration_s >= 30.0),
             errors.rate() * 100.0,
             run.peak_mb.map_or("-".into(), |mb| format!("{mb:.0}")),
             run.load_s,
         );
     }
     println!();
-    println!("per file (seconds of processing, word errors / words):");
+    let shown: Vec<&str> = names
+        .iter()
+        .filter(|n| runs.contains_key(*n))
+        .map(String::as_str)
+        .collect();
+    println!(
+        "per clip, seconds of processing and word errors/words, for: {}",
+        shown.join(" | ")
+    );
     for (i, fixture) in fixtures.iter().enumerate() {
         let name = fixture
             .path

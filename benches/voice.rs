@@ -51,7 +51,7 @@ fn main() {
             timing.ended.as_secs_f64() * 1000.0 - speak.last_audio,
         ]);
 
-        let (say, elapsed) = heard_while(|| {
+        let (say, ()) = heard_while(|| {
             let status = Command::new(env!("CARGO_BIN_EXE_viva"))
                 .args(["say", TEXT])
                 .stdin(Stdio::null())
@@ -59,7 +59,6 @@ fn main() {
                 .expect("cannot run viva");
             assert!(status.success());
         });
-        let _ = elapsed;
         process.push([say.first_audio, f64::NAN, say.returned - say.last_audio]);
     }
     println!(

@@ -648,9 +648,7 @@ mod tests {
             vec![skipped(&bank, 1)],
         )
         .record;
-        SessionDir::open(&good)
-            .err()
-            .expect("not a session before session.json exists");
+        SessionDir::open(&good).expect_err("not a session before session.json exists");
         std::fs::write(
             good.join("session.json"),
             serde_json::to_string(&record).unwrap(),

@@ -158,7 +158,7 @@ mod tests {
         );
         case_terms(
             "I follow expand/contract, then blue/green or a team/service split, with \
-             least-privilege roles and ~25 minutes to 10, 30% fewer 502s on S3.",
+             least-privilege roles and ~25 minutes to 10, 30% fewer 502s on S3 + DynamoDB.",
             &[
                 "expand/contract",
                 "blue/green",
@@ -166,6 +166,7 @@ mod tests {
                 "least-privilege",
                 "502s",
                 "S3",
+                "DynamoDB",
             ],
         );
         // The same term twice, in two spellings, is one term.

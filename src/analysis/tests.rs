@@ -350,3 +350,44 @@ fn metrics_survive_a_json_round_trip() {
     assert!(json.contains(r#""verdict": "short""#), "{json}");
     assert!(json.contains(r#""spoken_from": "audio""#), "{json}");
 }
+
+#[test]
+fn odd_text_is_measured_without_panicking() {
+    let question = question(
+        SECRETS_POINTS,
+        SECRETS_ALIASES,
+        "Ünïcödé A.W.S. — K8s/ArgoCD’s “quotes”",
+    );
+    let odd = [
+        "...",
+        "’’’ ' '",
+        "A.",
+        "A.B",
+        "A. B. C",
+        "🙂 emoji 🙂🙂",
+        "straße ÄÖÜ ÉCOLE İstanbul",
+        "x/y/z -- a- -b",
+        "aBcDeF GHIjkl",
+        "1.2.3 30% ~25",
+        "the the the the",
+    ];
+    for text in odd {
+        let metrics = analyse(
+            &question,
+            [60, 120],
+            &transcript(9.0, &[(0.0, 8.0, text)]),
+            None,
+        );
+        assert!(!metrics.no_speech, "{text:?}");
+        assert_eq!(metrics.talking_points.len(), 3, "{text:?}");
+    }
+    let long = "word ".repeat(20_000);
+    let metrics = analyse(
+        &question,
+        [60, 120],
+        &transcript(900.0, &[(0.0, 900.0, &long)]),
+        None,
+    );
+    assert_eq!(metrics.pace.words, 20_000);
+    assert_eq!(metrics.delivery.repeats[0].times, 20_000);
+}

@@ -18,14 +18,14 @@ use crate::stt::transcript::Segment;
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
 /// Words said or written around content that carry no content of their own:
-/// NLTK's English stop words plus spoken hesitations and a few modal verbs
-/// that NLTK keeps.
+/// NLTK's English stop words plus spoken hesitations, a few modal verbs that
+/// NLTK keeps, and "slash" as Whisper writes a spoken "CI slash CD".
 static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     let mut words: HashSet<&'static str> = stop_words::get("en").iter().copied().collect();
     words.extend([
         "um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "mm", "would", "could", "might",
         "must", "shall", "may", "also", "etc", "e", "g", "eg", "ie", "via", "us", "yes", "yeah",
-        "okay", "ok", "per",
+        "okay", "ok", "per", "slash",
     ]);
     words
 });
@@ -35,9 +35,10 @@ static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 pub enum Gap {
     /// The start of the text or of a sentence (after `.`, `?`, `!`).
     Sentence,
-    /// A comma-like break: `,` `;` `:` a dash, brackets or quotes.
+    /// A comma-like break: `,` `;` `:` a dash, brackets, quotes or another
+    /// symbol (`+`, `&`, `%`).
     Comma,
-    /// Only spaces (or a symbol such as `+` or `%`).
+    /// Only spaces.
     Space,
     /// A slash with no space: "CI/CD", "blue/green".
     Slash,
@@ -112,7 +113,8 @@ pub struct Words {
 impl Words {
     /// Words of plain text, without times.
     pub fn from_text(text: &str) -> Self {
-        Self::build(tokenise(text).into_iter().map(|(word, _)| word).collect())
+        let text = collapse_initialisms(text);
+        Self::build(tokenise(&text).into_iter().map(|(word, _)| word).collect())
     }
 
     /// Words of a transcript's segments, each with an estimated time.
@@ -124,7 +126,7 @@ impl Words {
                 joined.push(' ');
             }
             let start = joined.len();
-            joined.push_str(&segment.text);
+            joined.push_str(&collapse_initialisms(&segment.text));
             spans.push((start, joined.len(), segment));
         }
         let words = tokenise(&joined)
@@ -307,6 +309,45 @@ fn squash<'a>(words: impl Iterator<Item = &'a Word>) -> Option<String> {
     (!key.is_empty()).then_some(key)
 }
 
+/// A spelled-out acronym as Whisper writes it, "A.W.S." or "A. W. S.",
+/// becomes "AWS", so it matches the bank's spelling.
+fn collapse_initialisms(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = i == 0 || !chars[i - 1].is_alphanumeric();
+        let mut letters = String::new();
+        let mut end = i;
+        // Runs of: one letter, a period, at most one space.
+        while starts_word
+            && end + 1 < chars.len()
+            && chars[end].is_alphabetic()
+            && chars[end + 1] == '.'
+            && (letters.is_empty() || !chars[end - 1].is_alphanumeric())
+        {
+            letters.push(chars[end]);
+            end += 2;
+            if chars.get(end) == Some(&' ') && chars.get(end + 2) == Some(&'.') {
+                end += 1;
+            }
+        }
+        if letters.chars().count() >= 2 {
+            out.push_str(&letters);
+            // Keep a sentence end when a capitalised sentence follows.
+            let next = chars[end..].iter().find(|c| !c.is_whitespace());
+            if next.is_some_and(|c| c.is_uppercase()) {
+                out.push('.');
+            }
+            i = end;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Cut text into words, each with its byte offset in `text`.
 fn tokenise(text: &str) -> Vec<(Word, usize)> {
     let mut words = Vec::new();
@@ -364,14 +405,15 @@ fn classify(separator: &str) -> Gap {
         Gap::Sentence
     } else if separator.contains([',', ';', ':', '—', '–', '(', ')', '"', '“', '”']) {
         Gap::Comma
-    } else if separator.chars().any(char::is_whitespace) {
-        Gap::Space
     } else if matches!(separator, "-" | "‐" | "‑") {
         Gap::Hyphen
     } else if separator == "/" {
         Gap::Slash
-    } else {
+    } else if separator.chars().all(char::is_whitespace) {
         Gap::Space
+    } else {
+        // A symbol such as "+" or "&" ("S3 + DynamoDB") parts names.
+        Gap::Comma
     }
 }
 
@@ -493,6 +535,17 @@ mod tests {
         );
         case_words("'quoted' words'", &["quoted", "words"], &["quot", "word"]);
         case_words("Um, so, uh", &["Um", "so", "uh"], &[]);
+        // Spelled-out acronyms as Whisper writes them.
+        case_words(
+            "on A.W.S. and G. C. P.",
+            &["on", "AWS", "and", "GCP"],
+            &["aw", "gcp"],
+        );
+        case_words(
+            "plan A. Then e.g. this",
+            &["plan", "A", "Then", "eg", "this"],
+            &["plan"],
+        );
     }
 
     #[test]
@@ -513,6 +566,18 @@ mod tests {
             ]
         );
         assert_eq!(words.spoken_count(), 7);
+        let symbols = Words::from_text("S3 + DynamoDB & Vault - Helm");
+        let gaps: Vec<Gap> = symbols.all.iter().map(|word| word.gap).collect();
+        assert_eq!(
+            gaps,
+            [
+                Gap::Sentence,
+                Gap::Comma,
+                Gap::Camel,
+                Gap::Comma,
+                Gap::Comma
+            ]
+        );
     }
 
     #[test]
@@ -565,6 +630,7 @@ mod tests {
             &["tradeoffs", "trade-offs"],
         );
         case_find("the CI CD pipeline", "CI/CD", &["CI CD"]);
+        case_find("a CI slash CD pipeline", "CI/CD", &["CI slash CD"]);
         case_find(
             "IAM roles for service accounts",
             "IAM roles for the service account",

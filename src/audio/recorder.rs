@@ -489,6 +489,14 @@ mod tests {
     }
 
     #[test]
+    fn a_recording_can_run_on_another_thread_than_its_controller() {
+        fn send<T: Send>() {}
+        send::<Recorder>();
+        send::<RecordControl>();
+        send::<Recording>();
+    }
+
+    #[test]
     fn warnings_name_the_device() {
         assert_eq!(
             InputWarning::Silent.message("fakemic"),

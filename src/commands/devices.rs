@@ -24,7 +24,17 @@ pub fn run() -> anyhow::Result<ExitCode> {
         writeln!(out, "Voices: none (no speech service)")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let voices = speaker.voices()?;
+    let voices = match speaker.voices() {
+        Ok(voices) => voices,
+        Err(err) => {
+            eprintln!("warning: cannot list the voices: {err}");
+            writeln!(
+                out,
+                "Voices: unknown (the speech service did not list them)"
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let language = user_language();
     let plain: Vec<&VoiceInfo> = voices.iter().filter(|voice| voice.is_plain()).collect();
     let mine: Vec<&VoiceInfo> = plain

@@ -127,7 +127,8 @@ fn stop_on_enter(control: &RecordControl) {
     // The thread blocks on the terminal; it ends with the process.
     std::thread::spawn(move || {
         let mut line = String::new();
-        if std::io::stdin().lock().read_line(&mut line).is_ok() {
+        // End of input (Ctrl-D, a closed terminal) is not Enter.
+        if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) > 0 {
             control.stop();
         }
     });

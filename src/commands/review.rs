@@ -161,7 +161,10 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
     })?;
     let mut changed = Vec::new();
     for (slot, answer) in record.answers.iter_mut().enumerate() {
-        if !matches!(answer.status, AnswerStatus::Answered | AnswerStatus::NoSpeech) {
+        if !matches!(
+            answer.status,
+            AnswerStatus::Answered | AnswerStatus::NoSpeech
+        ) {
             continue;
         }
         let Some(question) = bank.questions.iter().find(|q| q.id == answer.id) else {
@@ -171,8 +174,10 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
             );
             continue;
         };
-        let speech = answer.wav.as_deref().and_then(|wav| {
-            match read_for_whisper(&dir.file(wav)) {
+        let speech = answer
+            .wav
+            .as_deref()
+            .and_then(|wav| match read_for_whisper(&dir.file(wav)) {
                 Ok(audio) => speech_span(&audio.samples, WHISPER_RATE),
                 Err(err) => {
                     eprintln!(
@@ -181,8 +186,7 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
                     );
                     None
                 }
-            }
-        });
+            });
         let transcript = saved_transcript(answer);
         answer.metrics = Some(analyse(
             question,
@@ -215,5 +219,42 @@ fn saved_transcript(answer: &AnswerRecord) -> Transcript {
         segments: answer.segments.clone(),
         no_speech: answer.status == AnswerStatus::NoSpeech,
         processing_s: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::terminal::tests::session_fixture;
+
+    #[test]
+    fn select_by_number_or_id() {
+        let session = session_fixture("");
+        #[track_caller]
+        fn case(session: &SessionRecord, selector: Option<&str>, expected: &[usize]) {
+            let chosen = select("s", session, selector).unwrap();
+            let numbers: Vec<usize> = chosen.iter().map(|a| a.number).collect();
+            assert_eq!(numbers, expected, "{selector:?}");
+        }
+        case(&session, None, &[2, 6, 7]);
+        case(&session, Some("6"), &[6]);
+        case(&session, Some(" ci-cd-pipeline "), &[2]);
+        let err = select("s", &session, Some("3")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "question '3' is not in session s (it has 2 ci-cd-pipeline, 6 secrets-management-rotation, 7 challenging-production-issue)"
+        );
+    }
+
+    #[test]
+    fn the_saved_transcript_is_rebuilt_from_the_record() {
+        let session = session_fixture("");
+        let answered = saved_transcript(&session.answers[0]);
+        assert_eq!(answered.duration_s, 10.0);
+        assert_eq!(answered.segments.len(), 2);
+        assert!(!answered.no_speech);
+        let silent = saved_transcript(&session.answers[2]);
+        assert!(silent.no_speech);
+        assert_eq!(silent.text, "");
     }
 }

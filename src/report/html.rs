@@ -53,14 +53,18 @@ pub fn render(page: &Page) -> String {
         "<header>\n<h1>{}</h1>\n<p class=\"meta\">session {} · started {} · model {}</p>\n</header>",
         escape(&page.session.bank.title),
         escape(page.session_name),
-        escape(&page.session.started_at),
+        escape(&readable_time(&page.session.started_at)),
         escape(&file_name(&page.session.model)),
     );
     out.push_str(&chart_section(page.answers));
     for answer in page.answers {
         out.push_str(&answer_article(answer, page.audio_base));
     }
-    let _ = write!(out, "</main>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
+    // The policy's hash covers exactly what is between the script tags.
+    let _ = write!(
+        out,
+        "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+    );
     out
 }
 
@@ -121,6 +125,14 @@ pub fn audio_base(page_dir: &Path, session_dir: &Path) -> String {
     }
 }
 
+/// "2026-11-28 01:08" from an RFC 3339 time; anything else as it is.
+fn readable_time(rfc3339: &str) -> String {
+    match rfc3339.get(..16) {
+        Some(prefix) if rfc3339.parse::<jiff::Timestamp>().is_ok() => prefix.replacen('T', " ", 1),
+        _ => rfc3339.to_string(),
+    }
+}
+
 fn file_name(path: &str) -> String {
     Path::new(path)
         .file_name()
@@ -140,7 +152,10 @@ fn answer_article(answer: &AnswerRecord, audio_base: &str) -> String {
         escape(&answer.question),
         escape(&summary_line(answer)),
     );
-    let recorded = !matches!(answer.status, AnswerStatus::NotAsked | AnswerStatus::Skipped);
+    let recorded = !matches!(
+        answer.status,
+        AnswerStatus::NotAsked | AnswerStatus::Skipped
+    );
     if let Some(wav) = answer.wav.as_deref().filter(|_| recorded) {
         let _ = writeln!(
             out,
@@ -274,7 +289,10 @@ fn metrics_html(metrics: &AnswerMetrics) -> String {
 /// The chart of durations against target bands and of words per minute.
 fn chart_section(answers: &[&AnswerRecord]) -> String {
     let mut out = String::from("<section class=\"chart\">\n<h2>Length and pace</h2>\n");
+    // The chart keeps a readable size; on a phone it scrolls sideways.
+    out.push_str("<div class=\"scroll\">\n");
     out.push_str(&chart_svg(answers));
+    out.push_str("</div>\n");
     let _ = writeln!(
         out,
         "<p class=\"legend\">Bars: spoken time (first to last word); green band: the target length. \
@@ -284,12 +302,12 @@ fn chart_section(answers: &[&AnswerRecord]) -> String {
 }
 
 // Chart geometry, in SVG user units (the SVG scales to the page width).
-const CHART_W: f64 = 720.0;
-const LABEL_END: f64 = 150.0;
-const DUR_X0: f64 = 160.0;
-const DUR_X1: f64 = 500.0;
-const WPM_X0: f64 = 540.0;
-const WPM_X1: f64 = 700.0;
+const CHART_W: f64 = 600.0;
+const LABEL_END: f64 = 130.0;
+const DUR_X0: f64 = 140.0;
+const DUR_X1: f64 = 410.0;
+const WPM_X0: f64 = 440.0;
+const WPM_X1: f64 = 570.0;
 const TOP: f64 = 30.0;
 const ROW_H: f64 = 26.0;
 const BOTTOM: f64 = 24.0;
@@ -385,7 +403,7 @@ fn chart_row(answer: &AnswerRecord, y: f64, seconds: Scale, wpm: Scale) -> Strin
     let mut out = String::new();
     let label: String = format!("{}. {}", answer.number, answer.id)
         .chars()
-        .take(22)
+        .take(18)
         .collect();
     let mid = y + ROW_H / 2.0 + 4.0;
     let _ = write!(
@@ -393,7 +411,12 @@ fn chart_row(answer: &AnswerRecord, y: f64, seconds: Scale, wpm: Scale) -> Strin
         "<g class=\"row\" data-q=\"{}\"><title>{}</title>\
          <text x=\"{LABEL_END}\" y=\"{mid:.1}\" text-anchor=\"end\">{}</text>",
         answer.number,
-        escape(&format!("{}. {}: {}", answer.number, answer.id, summary_line(answer))),
+        escape(&format!(
+            "{}. {}: {}",
+            answer.number,
+            answer.id,
+            summary_line(answer)
+        )),
         escape(&label)
     );
     let Some(metrics) = &answer.metrics else {
@@ -457,4 +480,160 @@ fn chart_row(answer: &AnswerRecord, y: f64, seconds: Scale, wpm: Scale) -> Strin
     }
     out.push_str("</g>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::terminal::tests::session_fixture;
+
+    const ATTACK: &str = " <script>window.pwned=1</script><img src=x onerror=\"pwned=2\">";
+
+    fn render_fixture(extra: &str, audio_base: &str) -> String {
+        let session = session_fixture(extra);
+        let answers: Vec<&AnswerRecord> = session.answers.iter().collect();
+        render(&Page {
+            session_name: "2026-11-28_100500-platform-engineer",
+            session: &session,
+            answers: &answers,
+            audio_base,
+        })
+    }
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        #[track_caller]
+        fn case(input: &str, expected: &str) {
+            assert_eq!(escape(input), expected);
+        }
+        case("plain words", "plain words");
+        case("<script>", "&lt;script&gt;");
+        case("a & b", "a &amp; b");
+        case("\"x\" 'y'", "&quot;x&quot; &#39;y&#39;");
+        case("Kubernetes → K8s, naïve", "Kubernetes → K8s, naïve");
+        case("", "");
+    }
+
+    #[test]
+    fn url_paths_encode_everything_but_plain_names() {
+        #[track_caller]
+        fn case(input: &str, expected: &str) {
+            assert_eq!(url_path(input), expected);
+        }
+        case("02-ci-cd-pipeline.wav", "02-ci-cd-pipeline.wav");
+        case("my answers/a b#1.wav", "my%20answers/a%20b%231.wav");
+        case("javascript:alert(1)", "javascript%3Aalert%281%29");
+        case("é.wav", "%C3%A9.wav");
+    }
+
+    #[test]
+    fn audio_base_leads_from_the_page_to_the_session() {
+        #[track_caller]
+        fn case(page_dir: &str, session_dir: &str, expected: &str) {
+            assert_eq!(
+                audio_base(Path::new(page_dir), Path::new(session_dir)),
+                expected
+            );
+        }
+        case("/s/2026-a", "/s/2026-a", "");
+        case("/s", "/s/2026-a", "2026-a/");
+        case(
+            "/home/me/reports",
+            "/home/me/sessions/2026 a",
+            "../sessions/2026%20a/",
+        );
+    }
+
+    #[test]
+    fn readable_times() {
+        assert_eq!(
+            readable_time("2026-11-28T10:05:00+01:00"),
+            "2026-11-28 10:05"
+        );
+        assert_eq!(readable_time("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn every_text_from_transcripts_and_banks_is_escaped() {
+        let page = render_fixture(ATTACK, "");
+        assert_eq!(
+            page.matches("<script").count(),
+            1,
+            "only the page's own script"
+        );
+        assert!(!page.contains("<img"), "no element from the text");
+        let escaped = "&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;img src=x onerror=&quot;pwned=2&quot;&gt;";
+        // The bank title, question, sample answer, talking point and both
+        // transcript segments carry it.
+        assert!(page.matches(escaped).count() >= 6, "{page}");
+    }
+
+    #[test]
+    fn the_page_is_self_contained() {
+        let page = render_fixture("", "");
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        assert!(
+            !page.contains("http:") && !page.contains("https:"),
+            "no network links"
+        );
+        assert!(page.contains(STYLE) && page.contains(SCRIPT));
+        assert!(page.contains("name=\"viewport\""));
+        let hash =
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT.as_bytes()));
+        assert!(page.contains(&format!("script-src 'sha256-{hash}'")));
+        let inline = page
+            .split("<script>")
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .unwrap();
+        assert_eq!(inline, SCRIPT, "the hash must cover the script exactly");
+    }
+
+    #[test]
+    fn each_recorded_answer_gets_a_player_and_clickable_segments() {
+        let page = render_fixture("", "../s/");
+        assert_eq!(
+            page.matches("<audio ").count(),
+            2,
+            "answered and no speech, not skipped"
+        );
+        assert!(page.contains("src=\"../s/02-ci-cd-pipeline.wav\""));
+        assert!(page.contains("src=\"../s/07-"));
+        assert!(page.contains(
+            "<p class=\"seg\"><button class=\"t\" type=\"button\" data-t=\"4.00\" data-end=\"9.50\" title=\"play from 0:04\">0:04</button>and build times"
+        ), "{page}");
+        assert_eq!(page.matches("<div class=\"sample\">").count(), 3);
+        assert!(page.contains("<p class=\"nothing\">(skipped)</p>"));
+        assert!(page.contains("<p class=\"nothing\">(no speech)</p>"));
+        assert!(page
+            .contains("<dt>Verdict</dt><dd class=\"verdict\">short, slow pace, 2/3 points</dd>"));
+    }
+
+    #[test]
+    fn the_chart_has_a_row_per_answer_with_its_target_band() {
+        let session = session_fixture("");
+        let answers: Vec<&AnswerRecord> = session.answers.iter().collect();
+        let svg = chart_svg(&answers);
+        assert_eq!(svg.matches("<g class=\"row\"").count(), 3);
+        // Default target 60–120 s on a 0–2:30 scale from x=140 to x=410.
+        assert!(
+            svg.contains("<rect class=\"band\" x=\"248.0\" y=\"33.0\" width=\"108.0\""),
+            "{svg}"
+        );
+        assert!(svg.contains(">skipped</text>"), "{svg}");
+        // 104 wpm is slow: its dot is marked off.
+        assert!(svg.contains("<circle class=\"dot off\""), "{svg}");
+    }
+
+    #[test]
+    fn chart_scales_grow_with_long_answers() {
+        #[track_caller]
+        fn case(value: f64, step: f64, expected: f64) {
+            assert_eq!(round_up(value, step), expected);
+        }
+        case(126.0, 30.0, 150.0);
+        case(150.0, 30.0, 150.0);
+        case(0.0, 30.0, 30.0);
+        case(231.0, 20.0, 240.0);
+    }
 }

@@ -37,11 +37,8 @@ pub fn review(
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| session.model.clone());
-    let _ = writeln!(
-        out,
-        "session {session_name} · {} · model {model}",
-        session_counts(session)
-    );
+    let _ = writeln!(out, "session {session_name}");
+    let _ = writeln!(out, "{} · model {model}", session_counts(session));
     for answer in answers {
         out.push('\n');
         out.push_str(&answer_block(answer, width));
@@ -214,10 +211,7 @@ pub fn metric_lines(metrics: &AnswerMetrics) -> Vec<(&'static str, String)> {
             metrics.pace.words
         ),
         _ if metrics.no_speech => "no words".to_string(),
-        _ => format!(
-            "{} words: too few to measure the pace",
-            metrics.pace.words
-        ),
+        _ => format!("{} words: too few to measure the pace", metrics.pace.words),
     };
     vec![
         ("Length", length_line),
@@ -261,7 +255,7 @@ fn delivery_line(metrics: &AnswerMetrics) -> String {
 fn side_by_side(left: (&str, &str), right: (&str, &str), width: usize) -> String {
     let column = (width - 3) / 2;
     let wrap = |text: &str| -> Vec<String> {
-        textwrap::wrap(text, column)
+        textwrap::wrap(text, wrap_options(column))
             .into_iter()
             .map(|line| line.into_owned())
             .collect()
@@ -295,6 +289,11 @@ fn stacked(first: (&str, &str), second: (&str, &str), width: usize) -> String {
     out
 }
 
+/// Wrapping that never splits at a hyphen ("on-call" stays whole).
+fn wrap_options(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
 /// `text` wrapped to `width`, later lines indented by `indent`, ending in a
 /// newline.
 fn fill(text: &str, width: usize, indent: &str) -> String {
@@ -303,10 +302,254 @@ fn fill(text: &str, width: usize, indent: &str) -> String {
 
 /// `text` wrapped to `width` with its first and later lines indented.
 fn fill_indented(text: &str, width: usize, first: &str, rest: &str) -> String {
-    let options = textwrap::Options::new(width)
+    let options = wrap_options(width)
         .initial_indent(first)
         .subsequent_indent(rest);
     let mut filled = textwrap::fill(text, options);
     filled.push('\n');
     filled
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::analysis::analyse;
+    use crate::bank;
+    use crate::session::record::{BankRef, SessionStatus, Settings};
+    use crate::stt::transcript::{Segment, Transcript};
+
+    /// A session of the built-in bank: question 2 answered in two segments,
+    /// 6 skipped, 7 with no speech; `extra` is appended to every text that
+    /// comes from the transcript or the bank.
+    pub(crate) fn session_fixture(extra: &str) -> SessionRecord {
+        let bank = bank::load("platform-engineer").unwrap();
+        let mut answers = Vec::new();
+        for (number, segments) in [
+            (
+                2,
+                vec![
+                    (0.3, 4.0, "We moved from Jenkins to GitHub Actions"),
+                    (4.0, 9.5, "and build times dropped from 25 minutes to 10."),
+                ],
+            ),
+            (6, vec![]),
+            (7, vec![]),
+        ] {
+            let (_, question) = bank.question(&number.to_string()).unwrap();
+            let mut question = question.clone();
+            question.text.push_str(extra);
+            question.sample_answer.push_str(extra);
+            question.talking_points[0].push_str(extra);
+            let mut answer = AnswerRecord::not_asked(number, &question);
+            let segments: Vec<Segment> = segments
+                .into_iter()
+                .map(|(start_s, end_s, text)| Segment {
+                    start_s,
+                    end_s,
+                    text: format!("{text}{extra}"),
+                })
+                .collect();
+            let text: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
+            let transcript = Transcript {
+                duration_s: 10.0,
+                text: text.join(" "),
+                segments: segments.clone(),
+                no_speech: segments.is_empty(),
+                processing_s: 0.0,
+            };
+            answer.status = match number {
+                6 => AnswerStatus::Skipped,
+                _ if segments.is_empty() => AnswerStatus::NoSpeech,
+                _ => AnswerStatus::Answered,
+            };
+            if answer.status != AnswerStatus::Skipped {
+                answer.wav = Some(format!("{}.wav", answer.file_stem()));
+                answer.duration_s = Some(10.0);
+                answer.text = Some(transcript.text.clone());
+                answer.segments = segments;
+                let target = bank.target_for(&question);
+                answer.metrics = Some(analyse(&question, target, &transcript, None));
+            }
+            answers.push(answer);
+        }
+        SessionRecord {
+            format: 1,
+            viva_version: "0.1.0".to_string(),
+            bank: BankRef {
+                id: bank.id.clone(),
+                title: format!("{}{extra}", bank.title),
+                source: "platform-engineer".to_string(),
+                sha256: String::new(),
+            },
+            model: "/models/ggml-tiny.en.bin".to_string(),
+            settings: Settings {
+                time_limit_s: None,
+                silence_s: 4.0,
+                tts: false,
+                answers_dir: None,
+                input_device: None,
+            },
+            started_at: "2026-11-28T10:05:00+01:00".to_string(),
+            ended_at: None,
+            status: SessionStatus::Finished,
+            answers,
+        }
+    }
+
+    fn render(width: usize) -> String {
+        let session = session_fixture("");
+        let answers: Vec<&AnswerRecord> = session.answers.iter().collect();
+        review(
+            "2026-11-28_100500-platform-engineer",
+            &session,
+            &answers,
+            width,
+        )
+    }
+
+    #[test]
+    fn the_header_names_the_session_and_counts_its_answers() {
+        let text = render(80);
+        let head: Vec<&str> = text.lines().take(3).collect();
+        assert_eq!(
+            head,
+            [
+                "Platform Engineer Interview Questions",
+                "session 2026-11-28_100500-platform-engineer",
+                "3 questions: 1 answered, 1 skipped, 1 no speech · model ggml-tiny.en.bin",
+            ]
+        );
+    }
+
+    #[test]
+    fn narrow_terminals_stack_the_answers() {
+        let text = render(80);
+        assert!(
+            text.contains("\nYour answer\n  We moved from Jenkins"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nSample answer\n  At my last startup"),
+            "{text}"
+        );
+        assert!(!text.contains('│'), "{text}");
+        for line in text.lines() {
+            assert!(display_width(line) <= 80, "too wide: {line:?}");
+        }
+    }
+
+    #[test]
+    fn wide_terminals_put_the_answers_side_by_side() {
+        let text = render(120);
+        let column = (120 - 3) / 2;
+        let expected = format!("{:<column$} │ Sample answer", "Your answer");
+        assert!(text.contains(&expected), "{text}");
+        let row = text
+            .lines()
+            .find(|line| line.starts_with("We moved from Jenkins"))
+            .expect("the answer's first line");
+        assert!(row.contains(" │ At my last startup"), "{row}");
+        for line in text.lines() {
+            assert!(display_width(line) <= 120, "too wide: {line:?}");
+        }
+    }
+
+    #[test]
+    fn widths_are_clamped_to_a_readable_range() {
+        for line in render(400).lines() {
+            assert!(display_width(line) <= MAX_WIDTH, "too wide: {line:?}");
+        }
+        assert!(render(10).contains("Your answer"));
+    }
+
+    #[test]
+    fn metric_lines_of_an_answer() {
+        let session = session_fixture("");
+        let metrics = session.answers[0].metrics.as_ref().unwrap();
+        let lines: Vec<String> = metric_lines(metrics)
+            .into_iter()
+            .map(|(label, value)| format!("{label:<LABEL$}{value}"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "Length    0:09 spoken of 0:10 recorded · target 1:00–2:00 · short".to_string(),
+                "Pace      104 wpm · slow pace (aim for 110–170) · 16 words".to_string(),
+                "Delivery  fillers ≥ 0".to_string(),
+                "Verdict   short, slow pace, 2/3 points".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_speech_and_skipped_answers_say_so() {
+        let text = render(80);
+        let skipped = text
+            .split("━━ 6. ")
+            .nth(1)
+            .and_then(|rest| rest.split("━━ 7. ").next())
+            .unwrap();
+        assert!(skipped.trim_end().ends_with("\nskipped"), "{skipped}");
+        assert!(!skipped.contains("Your answer"), "{skipped}");
+        let no_speech = text.split("━━ 7. ").nth(1).unwrap();
+        assert!(
+            no_speech.contains("Your answer\n  (no speech)"),
+            "{no_speech}"
+        );
+        assert!(
+            no_speech.contains("Length    no speech in 0:10 recorded · target 1:00–2:00"),
+            "{no_speech}"
+        );
+        assert!(no_speech.contains("Pace      no words"), "{no_speech}");
+        assert!(no_speech.contains("Verdict   no speech"), "{no_speech}");
+    }
+
+    #[test]
+    fn talking_points_are_marked() {
+        let session = session_fixture("");
+        let metrics = session.answers[0].metrics.as_ref().unwrap();
+        let text = metrics_block(metrics, 100);
+        let marks = text
+            .lines()
+            .filter(|line| line.starts_with("  ✓ ") || line.starts_with("  ✗ "))
+            .count();
+        assert_eq!(marks, metrics.talking_points.len(), "{text}");
+        assert!(text.contains("  ✗ explain trade-offs you made"), "{text}");
+    }
+
+    #[test]
+    fn delivery_lists_fillers_pauses_and_repeats() {
+        let mut metrics = session_fixture("").answers[0].metrics.clone().unwrap();
+        metrics.delivery.fillers_at_least = 3;
+        metrics.delivery.fillers = vec![
+            crate::analysis::FillerCount {
+                filler: "um".into(),
+                count: 2,
+            },
+            crate::analysis::FillerCount {
+                filler: "you know".into(),
+                count: 1,
+            },
+        ];
+        metrics.delivery.longest_pause_s = Some(2.26);
+        metrics.delivery.first_word_s = Some(0.3);
+        metrics.delivery.repeats = vec![crate::analysis::Repeat {
+            word: "the".into(),
+            times: 2,
+            at_s: None,
+        }];
+        assert_eq!(
+            delivery_line(&metrics),
+            "fillers ≥ 3 (um 2, you know 1) · longest pause 2.3 s · first word after 0.3 s · repeated: the the"
+        );
+    }
+
+    #[test]
+    fn an_answer_without_metrics_asks_for_a_recompute() {
+        let mut session = session_fixture("");
+        session.answers[0].metrics = None;
+        let text = answer_block(&session.answers[0], 80);
+        assert!(text.contains("answered · 0:10 recorded\n"), "{text}");
+        assert!(text.contains("run `viva review --recompute`"), "{text}");
+    }
 }

@@ -22,6 +22,7 @@ use super::recover;
 use super::store::SessionDir;
 use super::transcribe_queue::{Finished, Job, TranscribeQueue};
 use crate::analysis::analyse;
+use crate::audio::capture::Capture;
 use crate::audio::devices::{self, InputDevice};
 use crate::audio::meter;
 use crate::audio::recorder::{self, RecordControl, RecordSettings, RecordingEnd};
@@ -175,12 +176,19 @@ fn open_input(settings: &Settings) -> anyhow::Result<Input> {
         );
         return Ok(Input::Files(dir.clone()));
     }
-    let device = devices::input_device(settings.input_device.as_deref()).map_err(|err| {
+    let without_mic = |err: &dyn std::fmt::Display| {
         anyhow::anyhow!(
             "{err}\nTo practise without a microphone, answer from WAV files with `--answers DIR` \
-             (and `--no-tts` where there is no speech service)."
+             (and `--no-tts` where there is no speech service); `viva doctor` checks the setup."
         )
-    })?;
+    };
+    let device =
+        devices::input_device(settings.input_device.as_deref()).map_err(|err| without_mic(&err))?;
+    // Open it once now, so a device that cannot capture is reported before
+    // the session starts rather than after the first question.
+    Capture::start(&device)
+        .map_err(|err| without_mic(&err))?
+        .stop();
     Ok(Input::Microphone(Arc::new(device)))
 }
 

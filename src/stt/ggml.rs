@@ -239,17 +239,24 @@ pub enum FormatError {
     Io(io::Error),
 }
 
-/// Reads little-endian values, turning an early end of file into `Truncated(what)`.
+/// Reads little-endian values, turning an early end of file into
+/// `Truncated(what)`. Tracks the position itself: asking a `BufReader` for it,
+/// or seeking one, costs a system call and drops its buffer.
 struct Cursor<R> {
     inner: R,
+    pos: u64,
 }
 
 impl<R: Read + Seek> Cursor<R> {
+    fn read(&mut self, buf: &mut [u8], what: &str) -> Result<(), FormatError> {
+        self.inner.read_exact(buf).map_err(|e| eof_as(e, what))?;
+        self.pos += buf.len() as u64;
+        Ok(())
+    }
+
     fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N], FormatError> {
         let mut buf = [0u8; N];
-        self.inner
-            .read_exact(&mut buf)
-            .map_err(|e| eof_as(e, what))?;
+        self.read(&mut buf, what)?;
         Ok(buf)
     }
 
@@ -257,19 +264,22 @@ impl<R: Read + Seek> Cursor<R> {
         self.bytes::<4>(what).map(i32::from_le_bytes)
     }
 
-    fn position(&mut self) -> Result<u64, FormatError> {
-        self.inner.stream_position().map_err(FormatError::Io)
-    }
-
     /// Skip `n` bytes that must exist in a file of `len` bytes.
     fn skip(&mut self, n: u64, len: u64, what: &str) -> Result<(), FormatError> {
-        let end = self.position()?.saturating_add(n);
+        let end = self.pos.saturating_add(n);
         if end > len {
             return Err(FormatError::Truncated(what.to_string()));
         }
-        self.inner
-            .seek(SeekFrom::Start(end))
-            .map_err(FormatError::Io)?;
+        if n <= 4096 {
+            // Small skips (vocabulary tokens) read through the buffer.
+            let mut scratch = [0u8; 4096];
+            self.read(&mut scratch[..n as usize], what)?;
+        } else {
+            self.inner
+                .seek(SeekFrom::Start(end))
+                .map_err(FormatError::Io)?;
+            self.pos = end;
+        }
         Ok(())
     }
 }
@@ -291,7 +301,10 @@ pub fn inspect(path: &Path) -> Result<Summary, FormatError> {
 
 /// [`inspect`] on any seekable reader of `len` bytes.
 pub fn inspect_reader(reader: impl Read + Seek, len: u64) -> Result<Summary, FormatError> {
-    let mut cur = Cursor { inner: reader };
+    let mut cur = Cursor {
+        inner: reader,
+        pos: 0,
+    };
     let magic = u32::from_le_bytes(
         cur.bytes::<4>("the magic number")
             .map_err(|_| FormatError::BadMagic)?,
@@ -333,7 +346,7 @@ pub fn inspect_reader(reader: impl Read + Seek, len: u64) -> Result<Summary, For
     }
 
     let mut tensors = Vec::new();
-    while cur.position()? < len {
+    while cur.pos < len {
         tensors.push(read_tensor_record(&mut cur, len, tensors.len())?);
     }
     if tensors.is_empty() {
@@ -406,16 +419,14 @@ fn read_tensor_record<R: Read + Seek>(
         ne.push(n as usize);
     }
     let mut name = vec![0u8; name_len as usize];
-    cur.inner
-        .read_exact(&mut name)
-        .map_err(|e| eof_as(e, &what))?;
+    cur.read(&mut name, &what)?;
     let name = String::from_utf8_lossy(&name).into_owned();
     let bytes = ttype.bytes_for(elements).ok_or_else(|| {
         bad(format!(
             "{name}: {elements} elements do not fill {ttype:?} blocks"
         ))
     })?;
-    let offset = cur.position()?;
+    let offset = cur.pos;
     cur.skip(bytes, len, &format!("tensor {name}"))?;
     Ok(TensorInfo {
         name,

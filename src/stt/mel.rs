@@ -65,7 +65,9 @@ fn linspace(start: f64, end: f64, count: usize) -> impl Iterator<Item = f64> {
 /// sample rate and FFT size.
 pub fn whisper_mel_filters(n_mels: usize) -> MelFilters {
     let nyquist = SAMPLE_RATE / 2.0;
-    let bin_hz: Vec<f64> = linspace(0.0, nyquist, N_FREQ_BINS).collect();
+    // numpy's rfftfreq: bin i is at i / (n_fft / sample_rate) Hz.
+    let bin_spacing = 1.0 / (N_FFT as f64 * (1.0 / SAMPLE_RATE));
+    let bin_hz: Vec<f64> = (0..N_FREQ_BINS).map(|i| i as f64 * bin_spacing).collect();
     // n_mels + 2 band edges, evenly spaced in mels.
     let edges_hz: Vec<f64> = linspace(hz_to_mel(0.0), hz_to_mel(nyquist), n_mels + 2)
         .map(mel_to_hz)
@@ -79,8 +81,10 @@ pub fn whisper_mel_filters(n_mels: usize) -> MelFilters {
         for &hz in &bin_hz {
             let rising = (hz - low) / (centre - low);
             let falling = (high - hz) / (high - centre);
-            let weight = rising.min(falling).max(0.0) * area_norm;
-            weights.push(weight as f32);
+            // Rounded to f32 before and after the normalisation, as librosa
+            // does (its weights array is f32): this gives OpenAI's exact bits.
+            let triangle = rising.min(falling).max(0.0) as f32;
+            weights.push((f64::from(triangle) * area_norm) as f32);
         }
     }
     MelFilters {
@@ -102,6 +106,23 @@ mod tests {
             assert!((mel_to_hz(hz_to_mel(hz)) - hz).abs() < 1e-9);
         }
     }
+    /// OpenAI's filter bank, shipped with Whisper (see tests/fixtures/models/README.md).
+    const OPENAI_MEL_80: &[u8] = include_bytes!("../../tests/fixtures/models/openai_mel_80.f32");
+
+    #[test]
+    fn equals_openai_mel_filters_everywhere() {
+        let mel = whisper_mel_filters(80);
+        let reference: Vec<f32> = OPENAI_MEL_80
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        assert_eq!(reference.len(), 80 * 201);
+        // Equal values (numpy leaves one -0.0 where this code has 0.0; they compare equal).
+        for (i, (ours, theirs)) in mel.weights.iter().zip(&reference).enumerate() {
+            assert_eq!(ours, theirs, "row {} column {}", i / 201, i % 201);
+        }
+    }
+
     /// Reference values from OpenAI's `whisper/assets/mel_filters.npz`
     /// (`mel_80`, float32), read with numpy from the openai-whisper 20250625 sdist.
     #[test]

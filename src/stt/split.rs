@@ -92,7 +92,10 @@ mod tests {
     }
 
     fn seconds(range: &Range<usize>) -> (f64, f64) {
-        (range.start as f64 / RATE as f64, range.end as f64 / RATE as f64)
+        (
+            range.start as f64 / RATE as f64,
+            range.end as f64 / RATE as f64,
+        )
     }
 
     #[test]
@@ -132,7 +135,10 @@ mod tests {
         }
         assert_eq!(ranges.last().unwrap().end, samples.len());
         for range in &ranges {
-            assert!(range.len() <= (MAX_PIECE_S * RATE as f64) as usize, "{range:?}");
+            assert!(
+                range.len() <= (MAX_PIECE_S * RATE as f64) as usize,
+                "{range:?}"
+            );
         }
     }
 

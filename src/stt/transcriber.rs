@@ -27,7 +27,7 @@ use crate::stt::transcript::{Segment, Transcript};
 
 /// Beam size used when none is asked for (1 = greedy decoding); chosen by
 /// measurement, see the README's "Transcription" section.
-pub const DEFAULT_BEAM: usize = 5;
+pub const DEFAULT_BEAM: usize = 1;
 
 /// Encoder frames per second of audio (whisper.cpp: 1500 frames for 30 s).
 const AUDIO_CTX_PER_SECOND: f64 = 50.0;
@@ -66,13 +66,14 @@ impl Default for TranscribeOptions {
     }
 }
 
-/// All the cores there are, up to 8 (whisper.cpp gains little past that on
-/// tiny models).
+/// One thread less than the cores there are, 1 to 4. whisper.cpp's worker
+/// threads spin while they wait for each other, so when anything else needs a
+/// core (audio capture, speech, the desktop) a thread that takes every core
+/// stalls: on 2 cores under load, 2 threads measured 2–6× slower than 1.
+/// Past 4 threads a tiny model gains little.
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(2)
-        .clamp(1, 8)
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    cores.saturating_sub(1).clamp(1, 4)
 }
 
 /// What can go wrong while transcribing (the model itself loaded fine).
@@ -271,6 +272,21 @@ pub fn fitted_audio_ctx(samples: usize, model_ctx: i32) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transcriber_can_move_to_a_worker_thread() {
+        // `viva practice` transcribes on a blocking thread.
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<Transcriber>();
+    }
+
+    #[test]
+    fn default_threads_leave_a_core_free() {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let threads = default_threads();
+        assert!((1..=4).contains(&threads));
+        assert!(threads < cores || cores == 1);
+    }
 
     #[test]
     fn audio_ctx_fits_short_clips_and_leaves_long_ones() {

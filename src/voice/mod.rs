@@ -20,9 +20,12 @@ pub use choice::{speech_time_bound, VoiceInfo};
 /// takes a few ms; when the client library has to start the daemon, ~0.5 s.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 
-/// How long one request to a connected speech service (queue a text, list the
-/// voices) may take before the service counts as stuck.
+/// How long queueing a text may take before the service counts as stuck.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long listing the voices (or choosing one, which lists them) may take:
+/// speech-dispatcher with espeak-ng lists ~13,000 voices, in ~3 s here.
+const VOICES_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What the user asked of the speaker.
 #[derive(Debug, Clone)]
@@ -112,30 +115,42 @@ impl std::fmt::Debug for Speaker {
 
 impl Speaker {
     /// Connect to the speech service, or fall back to printing. Never blocks
-    /// longer than `options.connect_timeout` (plus a voice lookup). Invalid
-    /// numbers in `options` are clamped; check them first with
-    /// [`SpeakerOptions::validate`].
+    /// longer than `options.connect_timeout`, plus up to 20 s to apply a
+    /// voice, rate or volume when one is given (choosing a voice lists them,
+    /// which speech-dispatcher does slowly). Numbers outside 0..=1 are
+    /// clamped; check them first with [`SpeakerOptions::validate`].
     pub fn new(options: &SpeakerOptions) -> Speaker {
         let rate = options.rate.unwrap_or(0.5).clamp(0.0, 1.0);
         if !options.speech {
             return Speaker::print_only();
         }
-        let settings = worker::Settings {
-            voice: options.voice.clone(),
-            rate: options.rate.map(|rate| rate.clamp(0.0, 1.0)),
-            volume: options.volume.map(|volume| volume.clamp(0.0, 1.0)),
+        let printing = |unavailable: SpeechUnavailable| Speaker {
+            worker: None,
+            rate,
+            warning: Some(unavailable.to_string()),
         };
-        match worker::Worker::start(settings, options.connect_timeout) {
-            Ok((worker, warning)) => Speaker {
-                worker: Some(worker),
-                rate,
-                warning,
-            },
-            Err(unavailable) => Speaker {
-                worker: None,
-                rate,
-                warning: Some(unavailable.to_string()),
-            },
+        let worker = match worker::Worker::start(options.connect_timeout) {
+            Ok(worker) => worker,
+            Err(unavailable) => return printing(unavailable),
+        };
+        let warning =
+            if options.voice.is_none() && options.rate.is_none() && options.volume.is_none() {
+                None
+            } else {
+                let settings = worker::Settings {
+                    voice: options.voice.clone(),
+                    rate: options.rate.map(|rate| rate.clamp(0.0, 1.0)),
+                    volume: options.volume.map(|volume| volume.clamp(0.0, 1.0)),
+                };
+                match worker.configure(settings, VOICES_TIMEOUT) {
+                    Ok(warning) => warning,
+                    Err(unavailable) => return printing(unavailable),
+                }
+            };
+        Speaker {
+            worker: Some(worker),
+            rate,
+            warning,
         }
     }
 
@@ -162,7 +177,7 @@ impl Speaker {
     /// The voices of the speech service (empty when printing).
     pub fn voices(&mut self) -> Result<Vec<VoiceInfo>, SpeechUnavailable> {
         match self.worker.as_ref() {
-            Some(worker) => worker.voices(REQUEST_TIMEOUT),
+            Some(worker) => worker.voices(VOICES_TIMEOUT),
             None => Ok(Vec::new()),
         }
     }
@@ -250,6 +265,12 @@ mod tests {
         assert_eq!(speaker.take_warning(), None);
         assert_eq!(speaker.speak_and_wait("hello"), Delivery::Printed);
         assert_eq!(speaker.voices(), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn a_speaker_can_move_to_a_blocking_thread() {
+        fn send<T: Send>() {}
+        send::<Speaker>();
     }
 
     #[test]

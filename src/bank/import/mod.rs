@@ -33,7 +33,7 @@ mod talking_points;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 pub use aliases::SPOKEN_FORMS;
 pub use talking_points::{extract as extract_talking_points, FRAMING_VERBS};
@@ -128,14 +128,13 @@ enum Kind {
 }
 
 fn kind(line: &str) -> Kind {
-    let lower = line.to_lowercase();
     if line.chars().all(|c| matches!(c, '-' | '–' | '—')) {
         Kind::Separator
-    } else if lower.starts_with("help us improve this answer") {
+    } else if after_prefix(line, "help us improve this answer").is_some() {
         Kind::Footer
-    } else if lower.starts_with("interview questions for ") {
+    } else if after_prefix(line, LIST_HEADER).is_some() {
         Kind::ListHeader
-    } else if lower.starts_with("employers ask") {
+    } else if after_prefix(line, "employers ask").is_some() {
         Kind::Guidance
     } else if answer_body(line).is_some() {
         Kind::Answer
@@ -144,16 +143,23 @@ fn kind(line: &str) -> Kind {
     }
 }
 
+/// The list header's words, before the role.
+const LIST_HEADER: &str = "interview questions for ";
+
+/// `line` after `prefix` (ASCII, matched ignoring case), if it starts with it.
+fn after_prefix<'l>(line: &'l str, prefix: &str) -> Option<&'l str> {
+    let head = line.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &line[prefix.len()..])
+}
+
 /// The text after "Answer Example:" (or "Sample Answer:", "Example Answer:").
 fn answer_body(line: &str) -> Option<&str> {
     ["answer example", "sample answer", "example answer"]
         .iter()
         .find_map(|prefix| {
-            let head = line.get(..prefix.len())?;
-            let rest = &line[prefix.len()..];
-            let rest = rest.trim_start();
-            (head.eq_ignore_ascii_case(prefix) && rest.starts_with(':'))
-                .then(|| rest[1..].trim_start())
+            let rest = after_prefix(line, prefix)?.trim_start();
+            rest.strip_prefix(':').map(str::trim_start)
         })
 }
 
@@ -193,116 +199,20 @@ enum State {
 }
 
 impl Page {
+    /// Read the lines after the title.
     fn read(lines: &[(usize, String)]) -> Page {
-        let mut page = Page::default();
-        let mut state = State::List;
-        let mut current: Option<Block> = None;
+        let mut reader = Reader {
+            page: Page::default(),
+            state: State::List,
+            current: None,
+        };
         for (index, (number, line)) in lines.iter().enumerate() {
-            let number = *number;
             let next_kind = lines.get(index + 1).map(|(_, next)| kind(next));
             let starts_block = matches!(next_kind, Some(Kind::Guidance | Kind::Answer));
-            let line_kind = match kind(line) {
-                // A header line later on is just text.
-                Kind::ListHeader if state != State::List => Kind::Text,
-                other => other,
-            };
-            match line_kind {
-                Kind::Separator | Kind::Footer => {
-                    page.finish(current.take());
-                    state = State::Between;
-                }
-                Kind::ListHeader => {
-                    // Lines between the title and the header were the description.
-                    page.list.clear();
-                    let role = line["interview questions for ".len()..].trim();
-                    page.role = (!role.is_empty()).then(|| role.to_string());
-                }
-                Kind::Guidance => match current.as_mut() {
-                    Some(block) if block.answer.is_none() => {
-                        match &mut block.guidance {
-                            Some((_, text)) => {
-                                text.push(' ');
-                                text.push_str(line);
-                            }
-                            None => block.guidance = Some((number, line.clone())),
-                        }
-                        state = State::Block;
-                    }
-                    _ => page.warn(number, "guidance with no question before it: ignored"),
-                },
-                Kind::Answer => match current.as_mut() {
-                    Some(block) if block.answer.is_none() => {
-                        let body = answer_body(line).unwrap_or_default();
-                        let (text, open) = unquote_start(body);
-                        block.answer = Some((number, text));
-                        block.answer_open = open;
-                        state = State::Block;
-                    }
-                    Some(block) => {
-                        let first = block.answer.as_ref().map_or(0, |(line, _)| *line);
-                        page.warn(
-                            number,
-                            format!("a second answer for the question at line {}: ignored (the answer at line {first} is kept)", block.line),
-                        );
-                    }
-                    None => page.warn(number, "answer with no question before it: ignored"),
-                },
-                Kind::Text => {
-                    let in_open_answer = current.as_ref().is_some_and(|b| b.answer_open);
-                    if in_open_answer && !starts_block {
-                        if let Some(block) = current.as_mut() {
-                            block.continue_answer(line);
-                        }
-                    } else if starts_block || state == State::Between {
-                        page.finish(current.take());
-                        current = Some(Block {
-                            line: number,
-                            question: line.clone(),
-                            ..Block::default()
-                        });
-                        state = State::Block;
-                    } else if state == State::List {
-                        page.list.push((number, line.clone()));
-                    } else if line.ends_with('?') {
-                        // A question whose block lost its separator and body.
-                        page.finish(current.take());
-                        current = Some(Block {
-                            line: number,
-                            question: line.clone(),
-                            ..Block::default()
-                        });
-                    } else if let Some((_, guidance)) = current
-                        .as_mut()
-                        .filter(|b| b.answer.is_none())
-                        .and_then(|b| b.guidance.as_mut())
-                    {
-                        // Guidance wrapped over several lines.
-                        guidance.push(' ');
-                        guidance.push_str(line);
-                    } else {
-                        page.warn(
-                            number,
-                            "text in a question's block that is not its guidance or answer: ignored",
-                        );
-                    }
-                }
-            }
+            reader.line(*number, line, starts_block);
         }
-        page.finish(current.take());
-        page
-    }
-
-    fn finish(&mut self, block: Option<Block>) {
-        let Some(mut block) = block else { return };
-        if block.answer_open {
-            let line = block.answer.as_ref().map_or(block.line, |(line, _)| *line);
-            self.warn(
-                line,
-                "the sample answer's closing quote is missing: kept up to the end of its block",
-            );
-            block.answer_open = false;
-        }
-        self.blocks.push(block);
+        reader.finish_block();
+        reader.page
     }
 
     fn warn(&mut self, line: usize, message: impl Into<String>) {
@@ -310,6 +220,131 @@ impl Page {
             line,
             message: message.into(),
         });
+    }
+}
+
+/// The line-by-line state of reading a page.
+struct Reader {
+    page: Page,
+    state: State,
+    /// The block being read.
+    current: Option<Block>,
+}
+
+impl Reader {
+    /// Take one line; `starts_block` when the next line is a guidance or an
+    /// answer, which makes this line a block's question.
+    fn line(&mut self, number: usize, line: &str, starts_block: bool) {
+        match kind(line) {
+            Kind::Separator | Kind::Footer => {
+                self.finish_block();
+                self.state = State::Between;
+            }
+            Kind::ListHeader if self.state == State::List => {
+                // Lines between the title and the header were the description.
+                self.page.list.clear();
+                let role = after_prefix(line, LIST_HEADER).unwrap_or_default().trim();
+                self.page.role = (!role.is_empty()).then(|| role.to_string());
+            }
+            Kind::Guidance => self.guidance(number, line),
+            Kind::Answer => self.answer(number, line),
+            // A header line later on is just text.
+            Kind::ListHeader | Kind::Text => self.text(number, line, starts_block),
+        }
+    }
+
+    fn guidance(&mut self, number: usize, line: &str) {
+        match self.current.as_mut() {
+            Some(block) if block.answer.is_none() => {
+                match &mut block.guidance {
+                    Some((_, text)) => {
+                        text.push(' ');
+                        text.push_str(line);
+                    }
+                    None => block.guidance = Some((number, line.to_string())),
+                }
+                self.state = State::Block;
+            }
+            _ => self
+                .page
+                .warn(number, "guidance with no question before it: ignored"),
+        }
+    }
+
+    fn answer(&mut self, number: usize, line: &str) {
+        match self.current.as_mut() {
+            Some(block) if block.answer.is_none() => {
+                let (text, open) = unquote_start(answer_body(line).unwrap_or_default());
+                block.answer = Some((number, text));
+                block.answer_open = open;
+                self.state = State::Block;
+            }
+            Some(block) => {
+                let message = format!(
+                    "a second answer for the question at line {}: ignored (the first is kept)",
+                    block.line
+                );
+                self.page.warn(number, message);
+            }
+            None => self
+                .page
+                .warn(number, "answer with no question before it: ignored"),
+        }
+    }
+
+    fn text(&mut self, number: usize, line: &str, starts_block: bool) {
+        let in_open_answer = self.current.as_ref().is_some_and(|b| b.answer_open);
+        if in_open_answer && !starts_block {
+            if let Some(block) = self.current.as_mut() {
+                block.continue_answer(line);
+            }
+        } else if starts_block || self.state == State::Between {
+            self.start_block(number, line);
+        } else if self.state == State::List {
+            self.page.list.push((number, line.to_string()));
+        } else if line.ends_with('?') {
+            // A question whose block lost its separator and body.
+            self.start_block(number, line);
+        } else if let Some((_, guidance)) = self
+            .current
+            .as_mut()
+            .filter(|b| b.answer.is_none())
+            .and_then(|b| b.guidance.as_mut())
+        {
+            // Guidance wrapped over several lines.
+            guidance.push(' ');
+            guidance.push_str(line);
+        } else {
+            self.page.warn(
+                number,
+                "text in a question's block that is not its guidance or answer: ignored",
+            );
+        }
+    }
+
+    fn start_block(&mut self, number: usize, question: &str) {
+        self.finish_block();
+        self.current = Some(Block {
+            line: number,
+            question: question.to_string(),
+            ..Block::default()
+        });
+        self.state = State::Block;
+    }
+
+    fn finish_block(&mut self) {
+        let Some(mut block) = self.current.take() else {
+            return;
+        };
+        if block.answer_open {
+            let line = block.answer.as_ref().map_or(block.line, |(line, _)| *line);
+            self.page.warn(
+                line,
+                "the sample answer's closing quote is missing: kept up to the end of its block",
+            );
+            block.answer_open = false;
+        }
+        self.page.blocks.push(block);
     }
 }
 
@@ -369,43 +404,8 @@ const SAME_QUESTION: f64 = 0.75;
 /// The questions in list order (blocks matched to them), then any block that
 /// is not in the list.
 fn assemble(page: &Page, warnings: &mut Vec<Warning>) -> Vec<Question> {
-    let list_words: Vec<Vec<String>> = page.list.iter().map(|(_, q)| words(q)).collect();
-    let block_words: Vec<Vec<String>> = page.blocks.iter().map(|b| words(&b.question)).collect();
-    let mut block_for_item: Vec<Option<usize>> = vec![None; page.list.len()];
-    let mut matched_blocks = vec![false; page.blocks.len()];
-
-    // Exact matches first (same words), then the closest remaining pairs.
-    for (b, bw) in block_words.iter().enumerate() {
-        let exact =
-            (0..page.list.len()).find(|&i| block_for_item[i].is_none() && list_words[i] == *bw);
-        if let Some(i) = exact {
-            block_for_item[i] = Some(b);
-            matched_blocks[b] = true;
-        }
-    }
-    for (b, bw) in block_words.iter().enumerate() {
-        if matched_blocks[b] {
-            continue;
-        }
-        let closest = (0..page.list.len())
-            .filter(|&i| block_for_item[i].is_none())
-            .map(|i| (similarity(&list_words[i], bw), i))
-            .filter(|(score, _)| *score >= SAME_QUESTION)
-            .max_by(|x, y| x.0.total_cmp(&y.0));
-        if let Some((_, i)) = closest {
-            block_for_item[i] = Some(b);
-            matched_blocks[b] = true;
-            warnings.push(Warning {
-                line: page.blocks[b].line,
-                message: format!(
-                    "this block's question differs from the list's (line {}): using the list's wording",
-                    page.list[i].0
-                ),
-            });
-        }
-    }
-
-    let mut drafts: Vec<(Option<&Block>, String)> = Vec::new();
+    let block_for_item = match_blocks(page, warnings);
+    let mut drafts: Vec<(String, Option<&Block>)> = Vec::new();
     for (i, (line, text)) in page.list.iter().enumerate() {
         let block = block_for_item[i].map(|b| &page.blocks[b]);
         if block.is_none() {
@@ -417,10 +417,10 @@ fn assemble(page: &Page, warnings: &mut Vec<Warning>) -> Vec<Question> {
                 ),
             });
         }
-        drafts.push((block, text.clone()));
+        drafts.push((text.clone(), block));
     }
     for (b, block) in page.blocks.iter().enumerate() {
-        if matched_blocks[b] {
+        if block_for_item.contains(&Some(b)) {
             continue;
         }
         if !page.list.is_empty() {
@@ -432,70 +432,115 @@ fn assemble(page: &Page, warnings: &mut Vec<Warning>) -> Vec<Question> {
                 ),
             });
         }
-        drafts.push((Some(block), block.question.clone()));
+        drafts.push((block.question.clone(), Some(block)));
     }
 
-    let definitions = aliases::definitions(
-        page.blocks
-            .iter()
-            .flat_map(|b| {
-                [
-                    Some(b.question.as_str()),
-                    b.guidance.as_ref().map(|g| g.1.as_str()),
-                    b.answer.as_ref().map(|a| a.1.as_str()),
-                ]
-            })
-            .flatten(),
-    );
+    let definitions = aliases::definitions(page.blocks.iter().flat_map(|b| {
+        let guidance = b.guidance.as_ref().map(|(_, g)| g.as_str());
+        let answer = b.answer.as_ref().map(|(_, a)| a.as_str());
+        [Some(b.question.as_str()), guidance, answer]
+            .into_iter()
+            .flatten()
+    }));
     let mut taken = HashSet::new();
     let mut questions = Vec::new();
-    for (index, (block, text)) in drafts.into_iter().enumerate() {
-        let number = index + 1;
-        let guidance = block
-            .and_then(|b| b.guidance.as_ref())
-            .map(|(_, g)| g.clone())
-            .unwrap_or_default();
-        let sample_answer = block
-            .and_then(|b| b.answer.as_ref())
-            .map(|(_, a)| a.clone())
-            .unwrap_or_default();
-        if let Some(block) = block {
-            if block.guidance.is_none() {
-                warnings.push(Warning {
-                    line: block.line,
-                    message: format!("question {number} has no guidance (\"Employers ask …\"), so no talking points"),
-                });
-            }
-            if block.answer.is_none() {
-                warnings.push(Warning {
-                    line: block.line,
-                    message: format!(
-                        "question {number} has no sample answer (\"Answer Example: …\")"
-                    ),
-                });
-            }
-        }
-        let talking_points = talking_points::extract(&guidance);
-        if let Some((guidance_line, _)) = block.and_then(|b| b.guidance.as_ref()) {
-            if talking_points.is_empty() {
-                warnings.push(Warning {
-                    line: *guidance_line,
-                    message: format!("question {number}'s guidance has no \"In your answer, …\" sentence, so no talking points"),
-                });
-            }
-        }
-        let block_text = [text.as_str(), guidance.as_str(), sample_answer.as_str()].join("\n");
-        let id = slug::unique(slug::question_id(&text, &format!("q{number}")), &taken);
+    for (index, (text, block)) in drafts.into_iter().enumerate() {
+        let question = question(index + 1, text, block, &definitions, warnings);
+        let id = slug::unique(question.id.clone(), &taken);
         taken.insert(id.clone());
-        questions.push(Question {
-            id,
-            aliases: aliases::for_block(&block_text, &definitions),
-            text,
-            guidance,
-            talking_points,
-            target_s: None,
-            sample_answer,
-        });
+        questions.push(Question { id, ..question });
     }
     questions
+}
+
+/// For each listed question, the block that answers it: blocks with the
+/// same words first, then the closest remaining ones (reported).
+fn match_blocks(page: &Page, warnings: &mut Vec<Warning>) -> Vec<Option<usize>> {
+    let list_words: Vec<Vec<String>> = page.list.iter().map(|(_, q)| words(q)).collect();
+    let block_words: Vec<Vec<String>> = page.blocks.iter().map(|b| words(&b.question)).collect();
+    let mut block_for_item: Vec<Option<usize>> = vec![None; page.list.len()];
+    let mut matched = vec![false; page.blocks.len()];
+    for (b, words) in block_words.iter().enumerate() {
+        let same =
+            (0..list_words.len()).find(|&i| block_for_item[i].is_none() && list_words[i] == *words);
+        if let Some(i) = same {
+            block_for_item[i] = Some(b);
+            matched[b] = true;
+        }
+    }
+    for (b, words) in block_words.iter().enumerate() {
+        if matched[b] {
+            continue;
+        }
+        let closest = (0..list_words.len())
+            .filter(|&i| block_for_item[i].is_none())
+            .map(|i| (similarity(&list_words[i], words), i))
+            .filter(|(score, _)| *score >= SAME_QUESTION)
+            .max_by(|x, y| x.0.total_cmp(&y.0));
+        if let Some((_, i)) = closest {
+            block_for_item[i] = Some(b);
+            matched[b] = true;
+            warnings.push(Warning {
+                line: page.blocks[b].line,
+                message: format!(
+                    "this block's question differs from the list's (line {}): using the list's wording",
+                    page.list[i].0
+                ),
+            });
+        }
+    }
+    block_for_item
+}
+
+/// Question `number` from its text and block, reporting what is missing.
+/// Its id is not yet made unique.
+fn question(
+    number: usize,
+    text: String,
+    block: Option<&Block>,
+    definitions: &BTreeMap<String, Vec<String>>,
+    warnings: &mut Vec<Warning>,
+) -> Question {
+    let guidance = block.and_then(|b| b.guidance.clone());
+    let answer = block.and_then(|b| b.answer.clone());
+    if let Some(block) = block {
+        if guidance.is_none() {
+            warnings.push(Warning {
+                line: block.line,
+                message: format!(
+                    "question {number} has no guidance (\"Employers ask …\"), so no talking points"
+                ),
+            });
+        }
+        if answer.is_none() {
+            warnings.push(Warning {
+                line: block.line,
+                message: format!("question {number} has no sample answer (\"Answer Example: …\")"),
+            });
+        }
+    }
+    let talking_points = guidance
+        .as_ref()
+        .map(|(_, g)| talking_points::extract(g))
+        .unwrap_or_default();
+    if let Some((line, _)) = guidance.as_ref().filter(|_| talking_points.is_empty()) {
+        warnings.push(Warning {
+            line: *line,
+            message: format!(
+                "question {number}'s guidance has no \"In your answer, …\" sentence, so no talking points"
+            ),
+        });
+    }
+    let guidance = guidance.map(|(_, g)| g).unwrap_or_default();
+    let sample_answer = answer.map(|(_, a)| a).unwrap_or_default();
+    let block_text = [text.as_str(), guidance.as_str(), sample_answer.as_str()].join("\n");
+    Question {
+        id: slug::question_id(&text, &format!("q{number}")),
+        aliases: aliases::for_block(&block_text, definitions),
+        text,
+        guidance,
+        talking_points,
+        target_s: None,
+        sample_answer,
+    }
 }
