@@ -50,7 +50,14 @@ fn main() {
 
     let sessions = tmp.path().join("sessions");
     let mut child = Command::new(viva)
-        .args(["practice", "--pick", "1,2,3", "--no-tts", "--silence", "1.5s"])
+        .args([
+            "practice",
+            "--pick",
+            "1,2,3",
+            "--no-tts",
+            "--silence",
+            "1.5s",
+        ])
         .args(["--time-limit", "40s", "--model", model, "--sessions"])
         .arg(&sessions)
         .stdin(Stdio::null())

@@ -14,6 +14,8 @@
 //!   cargo bench --bench voice            (5 rounds each)
 //!   VIVA_BENCH_ROUNDS=10 cargo bench --bench voice
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -26,7 +28,7 @@ use viva::voice::{Delivery, Speaker, SpeakerOptions};
 const TEXT: &str = "How would you roll back a failed deployment on Kubernetes?";
 
 fn main() {
-    start_stack();
+    common::start_stack();
     let rounds: usize = std::env::var("VIVA_BENCH_ROUNDS")
         .ok()
         .and_then(|value| value.parse().ok())
@@ -77,27 +79,6 @@ fn main() {
         process.median(0),
         process.median(2)
     );
-}
-
-/// Bring up (or reuse) the stack and take its environment.
-fn start_stack() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/audio-stack");
-    let out = Command::new(script)
-        .args(["up", "--owner", &std::process::id().to_string()])
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run scripts/audio-stack");
-    assert!(
-        out.status.success(),
-        "the audio stack did not come up: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if let Some((name, value)) = line.strip_prefix("export ").and_then(|a| a.split_once('=')) {
-            // Single-threaded here: nothing else reads the environment yet.
-            std::env::set_var(name, value.trim_matches('\''));
-        }
-    }
 }
 
 /// When audio was heard on the speaker, in ms from the start of `action`.

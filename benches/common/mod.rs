@@ -17,10 +17,7 @@ pub fn start_stack() {
         String::from_utf8_lossy(&out.stderr)
     );
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if let Some((name, value)) = line
-            .strip_prefix("export ")
-            .and_then(|a| a.split_once('='))
-        {
+        if let Some((name, value)) = line.strip_prefix("export ").and_then(|a| a.split_once('=')) {
             // Called first thing in main: nothing else reads the environment yet.
             std::env::set_var(name, value.trim_matches('\''));
         }

@@ -213,7 +213,10 @@ impl LiveSession {
         let stderr = child.stderr.take().unwrap();
         let (tx, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
                 if tx.send(line).is_err() {
                     break;
                 }
@@ -252,11 +255,7 @@ impl LiveSession {
     fn finish(mut self, limit: Duration) -> (std::process::ExitStatus, String, String) {
         let out = audio_stack::wait_with_limit(self.child, limit);
         self.stderr.extend(self.lines.try_iter());
-        (
-            out.status,
-            util::stdout(&out),
-            self.stderr.join("\n"),
-        )
+        (out.status, util::stdout(&out), self.stderr.join("\n"))
     }
 }
 
@@ -271,8 +270,14 @@ fn practice_speaks_records_from_the_microphone_and_transcribes() {
     let sessions = tmp.path().join("sessions");
     let first = tmp.path().join("first.wav");
     let second = tmp.path().join("second.wav");
-    espeak_to(&first, "We moved our builds to GitHub Actions and cut build times in half.");
-    espeak_to(&second, "I keep the modules small and test every change in a pull request.");
+    espeak_to(
+        &first,
+        "We moved our builds to GitHub Actions and cut build times in half.",
+    );
+    espeak_to(
+        &second,
+        "I keep the modules small and test every change in a pull request.",
+    );
     let spoken = tmp.path().join("speaker.raw");
     let mut speaker = audio_stack::parec("speaker.monitor", &spoken);
 
@@ -300,7 +305,11 @@ fn practice_speaks_records_from_the_microphone_and_transcribes() {
         .collect();
     let span = viva::audio::level::speech_span(&samples, 16_000)
         .expect("nothing was spoken on the speaker");
-    assert!(span.voiced_s > 4.0, "only {:.1} s of speech heard", span.voiced_s);
+    assert!(
+        span.voiced_s > 4.0,
+        "only {:.1} s of speech heard",
+        span.voiced_s
+    );
 
     let folder = only_session(&sessions);
     let record = read_json(&folder.join("session.json"));
@@ -330,22 +339,31 @@ fn ctrl_c_mid_answer_keeps_it_and_resume_completes_the_session() {
          through a pull request, a plan, and a review, and the state lives in a remote backend \
          with locking, so two people never apply at once.",
     );
-    let mut session = LiveSession::start(
-        &["--pick", "3,4", "--no-tts", "--silence", "3s"],
-        &sessions,
-    );
+    let mut session =
+        LiveSession::start(&["--pick", "3,4", "--no-tts", "--silence", "3s"], &sessions);
     session.wait_for("Recording", Duration::from_secs(60));
     let mut player = audio_stack::paplay("fakemic_sink", &long_answer);
     std::thread::sleep(Duration::from_secs(4));
     let pid = session.child.id().to_string();
     let interrupted_at = Instant::now();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
     let (status, stdout, stderr) = session.finish(Duration::from_secs(10));
     let exit_took = interrupted_at.elapsed();
     let _ = player.kill();
     let _ = player.wait();
-    assert_eq!(status.code(), Some(130), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(exit_took < Duration::from_secs(3), "exit took {exit_took:?}");
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        exit_took < Duration::from_secs(3),
+        "exit took {exit_took:?}"
+    );
     assert!(stdout.contains("--resume"), "{stdout}");
 
     let folder = only_session(&sessions);
