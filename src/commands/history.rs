@@ -15,6 +15,7 @@ use crate::cli::HistoryArgs;
 use crate::history::{sparkline, Attempt, History, QuestionHistory};
 use crate::paths;
 use crate::report::markdown::{clock, status_text};
+use crate::report::summary::truncate;
 
 /// How many attempts the table's sparkline shows (the latest ones).
 const SPARK_ATTEMPTS: usize = 10;
@@ -235,16 +236,6 @@ fn attempts_detail(question: &QuestionHistory) -> String {
             .join(", ")
     );
     out
-}
-
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(width - 1).collect();
-        cut.push('…');
-        cut
-    }
 }
 
 #[cfg(test)]
