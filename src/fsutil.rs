@@ -28,10 +28,23 @@ pub fn write_atomic_with(
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     fill(tmp.as_file_mut())
+        .and_then(|()| readable_by_all(tmp.as_file()))
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Temp files are created 0600; the files viva keeps are ordinary files.
+#[cfg(unix)]
+fn readable_by_all(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn readable_by_all(_file: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
