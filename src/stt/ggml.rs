@@ -32,6 +32,24 @@ pub struct Hparams {
 }
 
 impl Hparams {
+    /// The hyper-parameters of Whisper tiny.en in f16 (for tests).
+    #[cfg(test)]
+    pub fn tiny_en() -> Self {
+        Hparams {
+            n_vocab: 51864,
+            n_audio_ctx: 1500,
+            n_audio_state: 384,
+            n_audio_head: 6,
+            n_audio_layer: 4,
+            n_text_ctx: 448,
+            n_text_state: 384,
+            n_text_head: 6,
+            n_text_layer: 4,
+            n_mels: 80,
+            ftype: 1,
+        }
+    }
+
     fn as_array(&self) -> [i32; 11] {
         [
             self.n_vocab,

@@ -856,19 +856,7 @@ mod tests {
 
     #[test]
     fn names_follow_whisper_cpp() {
-        let mut h = Hparams {
-            n_vocab: 51864,
-            n_audio_ctx: 1500,
-            n_audio_state: 384,
-            n_audio_head: 6,
-            n_audio_layer: 4,
-            n_text_ctx: 448,
-            n_text_state: 384,
-            n_text_head: 6,
-            n_text_layer: 4,
-            n_mels: 80,
-            ftype: 1,
-        };
+        let mut h = Hparams::tiny_en();
         assert_eq!(model_name(&h), "tiny.en");
         h.n_vocab = 51865;
         h.n_audio_layer = 6;

@@ -505,19 +505,7 @@ mod tests {
 
     #[test]
     fn tiny_and_base_have_the_documented_tensor_counts() {
-        let mut h = Hparams {
-            n_vocab: 51864,
-            n_audio_ctx: 1500,
-            n_audio_state: 384,
-            n_audio_head: 6,
-            n_audio_layer: 4,
-            n_text_ctx: 448,
-            n_text_state: 384,
-            n_text_head: 6,
-            n_text_layer: 4,
-            n_mels: 80,
-            ftype: 1,
-        };
+        let mut h = Hparams::tiny_en();
         assert_eq!(expected_tensor_names(&h).len(), 167);
         h.n_audio_layer = 6;
         h.n_text_layer = 6;

@@ -22,17 +22,7 @@ pub fn espeak_to(path: &Path, text: &str) {
 
 /// A WAV of pure silence.
 pub fn silence_to(path: &Path, seconds: f64) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(path, spec).unwrap();
-    for _ in 0..(seconds * 16_000.0) as usize {
-        writer.write_sample(0i16).unwrap();
-    }
-    writer.finalize().unwrap();
+    util::write_wav(path, &vec![0.0; (seconds * 16_000.0) as usize]);
 }
 
 /// The one session folder in `sessions`.

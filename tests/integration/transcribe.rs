@@ -60,21 +60,6 @@ fn transcribe_json(
     (out, lines)
 }
 
-/// Write 16 kHz mono 16-bit samples to a WAV file.
-fn write_wav(path: &Path, samples: &[f32]) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(path, spec).unwrap();
-    for &s in samples {
-        writer.write_sample((s * 32_767.0) as i16).unwrap();
-    }
-    writer.finalize().unwrap();
-}
-
 /// Deterministic white noise with the given RMS level in dBFS.
 fn noise(seconds: f64, dbfs: f32) -> Vec<f32> {
     let rms = 10f32.powf(dbfs / 20.0);
@@ -246,7 +231,7 @@ fn silence_and_noise_give_no_speech() {
     let mut files = Vec::new();
     for (name, samples) in &cases {
         let path = dir.path().join(name);
-        write_wav(&path, samples);
+        util::write_wav(&path, samples);
         files.push(path);
     }
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();

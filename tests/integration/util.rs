@@ -54,3 +54,18 @@ pub fn temp_dir() -> tempfile::TempDir {
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }
+
+/// Write 16 kHz mono 16-bit samples to a WAV file.
+pub fn write_wav(path: &Path, samples: &[f32]) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).unwrap();
+    for &s in samples {
+        writer.write_sample((s * 32_767.0) as i16).unwrap();
+    }
+    writer.finalize().unwrap();
+}
