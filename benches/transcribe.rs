@@ -31,7 +31,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use viva::audio::wav_read;
-use viva::stt::locate;
+use viva::model::locate;
 use viva::stt::transcriber::{default_threads, TranscribeOptions, Transcriber};
 use viva::stt::wer::{self, WordErrors};
 use whisper_rs::WhisperContextParameters;

@@ -11,13 +11,13 @@ use clap::{Args, Parser, Subcommand};
     version,
     about = "A local, private, voice-driven mock interviewer"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run a spoken practice session.
     Practice(PracticeArgs),
     /// Browse the questions of a bank.
@@ -47,15 +47,15 @@ pub enum Command {
 /// Where the Whisper model comes from: `--model`, then `VIVA_MODEL`, then the
 /// models directory.
 #[derive(Debug, Clone, Args)]
-pub struct ModelArg {
+pub(crate) struct ModelArg {
     /// Path to a ggml Whisper model file (default: the models directory's tiny.en).
     #[arg(long, env = "VIVA_MODEL", value_name = "PATH")]
-    pub model: Option<PathBuf>,
+    pub(crate) model: Option<PathBuf>,
 }
 
 /// Which bank: a built-in name, a name in the user's banks directory, or a path.
 #[derive(Debug, Clone, Args)]
-pub struct BankArg {
+pub(crate) struct BankArg {
     /// Bank name (built in or in the user's banks directory) or path to a bank file.
     #[arg(
         long,
@@ -63,67 +63,67 @@ pub struct BankArg {
         default_value = "platform-engineer",
         global = true
     )]
-    pub bank: String,
+    pub(crate) bank: String,
 }
 
 /// The sessions directory, shared by practice, review and history.
 #[derive(Debug, Clone, Args)]
-pub struct SessionsArg {
+pub(crate) struct SessionsArg {
     /// Directory that holds the session folders.
     #[arg(long, env = "VIVA_SESSIONS", value_name = "DIR")]
-    pub sessions: Option<PathBuf>,
+    pub(crate) sessions: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct PracticeArgs {
+pub(crate) struct PracticeArgs {
     #[command(flatten)]
-    pub bank: BankArg,
+    pub(crate) bank: BankArg,
     /// Questions to ask, by number or id (e.g. `1,4,ci-cd`).
     #[arg(long, value_delimiter = ',', conflicts_with_all = ["count", "weakest"])]
-    pub pick: Vec<String>,
+    pub(crate) pick: Vec<String>,
     /// Ask this many questions.
     #[arg(long)]
-    pub count: Option<usize>,
+    pub(crate) count: Option<usize>,
     /// Ask the N questions with the lowest recent coverage (never practised first).
     #[arg(long, value_name = "N")]
-    pub weakest: Option<usize>,
+    pub(crate) weakest: Option<usize>,
     /// Shuffle the chosen questions.
     #[arg(long)]
-    pub shuffle: bool,
+    pub(crate) shuffle: bool,
     /// Longest answer, e.g. `2m`, `90s` (default: the bank's target).
     #[arg(long, value_name = "DURATION")]
-    pub time_limit: Option<String>,
+    pub(crate) time_limit: Option<String>,
     /// Stop an answer after this much silence once speech began, e.g. `4s`.
     #[arg(long, value_name = "DURATION", default_value = "4s")]
-    pub silence: String,
+    pub(crate) silence: String,
     /// Print the questions instead of speaking them.
     #[arg(long)]
-    pub no_tts: bool,
+    pub(crate) no_tts: bool,
     /// Take each answer from `DIR/<N>.wav`, `DIR/<0N>.wav` or `DIR/<id>.wav`.
     #[arg(long, value_name = "DIR")]
-    pub answers: Option<PathBuf>,
+    pub(crate) answers: Option<PathBuf>,
     /// Input device, matched by name.
     #[arg(long, value_name = "NAME")]
-    pub input_device: Option<String>,
+    pub(crate) input_device: Option<String>,
     #[command(flatten)]
-    pub model: ModelArg,
+    pub(crate) model: ModelArg,
     #[command(flatten)]
-    pub sessions: SessionsArg,
+    pub(crate) sessions: SessionsArg,
     /// Continue an unfinished session (default: the newest).
     #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "")]
-    pub resume: Option<String>,
+    pub(crate) resume: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct QuestionsArgs {
+pub(crate) struct QuestionsArgs {
     #[command(subcommand)]
-    pub action: Option<QuestionsAction>,
+    pub(crate) action: Option<QuestionsAction>,
     #[command(flatten)]
-    pub bank: BankArg,
+    pub(crate) bank: BankArg,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum QuestionsAction {
+pub(crate) enum QuestionsAction {
     /// One line per question: number, id, text.
     List,
     /// A question with its guidance, talking points and sample answer.
@@ -134,7 +134,7 @@ pub enum QuestionsAction {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum BankCommand {
+pub(crate) enum BankCommand {
     /// Turn a page in the seed's text format into a bank file.
     Import {
         /// The text page to import.
@@ -154,94 +154,94 @@ pub enum BankCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct TranscribeArgs {
+pub(crate) struct TranscribeArgs {
     /// WAV files to transcribe.
     #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Print one JSON object per file, one per line.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
     /// Initial prompt for Whisper, to bias jargon.
     #[arg(long)]
-    pub prompt: Option<String>,
+    pub(crate) prompt: Option<String>,
     /// Beam size (1 = greedy).
     #[arg(long)]
-    pub beam: Option<usize>,
+    pub(crate) beam: Option<usize>,
     /// Threads for Whisper.
     #[arg(long)]
-    pub threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     #[command(flatten)]
-    pub model: ModelArg,
+    pub(crate) model: ModelArg,
 }
 
 #[derive(Debug, Args)]
-pub struct ReviewArgs {
+pub(crate) struct ReviewArgs {
     /// Session folder or name (default: the newest).
-    pub session: Option<String>,
+    pub(crate) session: Option<String>,
     /// Only this question (number or id).
     #[arg(long)]
-    pub question: Option<String>,
+    pub(crate) question: Option<String>,
     /// Write a self-contained HTML page into the session folder.
     #[arg(long)]
-    pub html: bool,
+    pub(crate) html: bool,
     /// Where to write the HTML page.
     #[arg(short, long, requires = "html")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Open the HTML page in a browser.
     #[arg(long, requires = "html")]
-    pub open: bool,
+    pub(crate) open: bool,
     /// Recompute the metrics from the saved transcripts.
     #[arg(long)]
-    pub recompute: bool,
+    pub(crate) recompute: bool,
     #[command(flatten)]
-    pub sessions: SessionsArg,
+    pub(crate) sessions: SessionsArg,
 }
 
 #[derive(Debug, Args)]
-pub struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     /// Only this question (number or id), in detail.
     #[arg(long)]
-    pub question: Option<String>,
+    pub(crate) question: Option<String>,
     #[command(flatten)]
-    pub sessions: SessionsArg,
+    pub(crate) sessions: SessionsArg,
 }
 
 #[derive(Debug, Args)]
-pub struct SayArgs {
+pub(crate) struct SayArgs {
     /// The text to speak.
     #[arg(required = true)]
-    pub text: Vec<String>,
+    pub(crate) text: Vec<String>,
     /// Voice name (see `viva devices`).
     #[arg(long)]
-    pub voice: Option<String>,
+    pub(crate) voice: Option<String>,
     /// Speech rate, 0.0..=1.0 of the engine's range (0.5 = normal).
     #[arg(long)]
-    pub rate: Option<f32>,
+    pub(crate) rate: Option<f32>,
     /// Volume, 0.0..=1.0.
     #[arg(long)]
-    pub volume: Option<f32>,
+    pub(crate) volume: Option<f32>,
     /// Print the text instead of speaking it.
     #[arg(long)]
-    pub no_tts: bool,
+    pub(crate) no_tts: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct RecordArgs {
+pub(crate) struct RecordArgs {
     /// The WAV file to write (16 kHz mono 16-bit).
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Input device, matched by name.
     #[arg(long, value_name = "NAME")]
-    pub input_device: Option<String>,
+    pub(crate) input_device: Option<String>,
     /// Stop after this many seconds.
     #[arg(long)]
-    pub seconds: Option<f64>,
+    pub(crate) seconds: Option<f64>,
     /// Stop after this much silence once speech began, e.g. `4s`.
     #[arg(long, value_name = "DURATION", default_value = "4s")]
-    pub silence: String,
+    pub(crate) silence: String,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ModelCommand {
+pub(crate) enum ModelCommand {
     /// Put a known model into the models directory.
     Fetch {
         /// Model name from the catalogue.
@@ -270,9 +270,9 @@ pub enum ModelCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     #[command(flatten)]
-    pub model: ModelArg,
+    pub(crate) model: ModelArg,
     #[command(flatten)]
-    pub sessions: SessionsArg,
+    pub(crate) sessions: SessionsArg,
 }

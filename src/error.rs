@@ -2,15 +2,24 @@
 //! message a user can act on); they all travel up as `anyhow::Error`.
 
 /// Exit code for a user error (bad input, missing model, no device …).
-pub const USER_ERROR: u8 = 1;
+pub(crate) const USER_ERROR: u8 = 1;
 
-/// The exit code for an error that reached `main`.
-pub fn exit_code(_err: &anyhow::Error) -> u8 {
-    USER_ERROR
+/// Exit code of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT).
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
+
+/// The exit code for an error that reached `main`: [`EXIT_INTERRUPTED`] when
+/// Ctrl-C stopped the work, else [`USER_ERROR`].
+pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
+    let interrupted = err.chain().any(crate::model::is_interrupted);
+    if interrupted {
+        EXIT_INTERRUPTED
+    } else {
+        USER_ERROR
+    }
 }
 
 /// A closed pipe (`viva questions list | head`) is not an error.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()

@@ -7,7 +7,7 @@
 //! damaged or foreign folder must never hide a person's whole history.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use thiserror::Error;
 
@@ -16,81 +16,80 @@ use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
 use crate::session::store::{self, SessionDir, StoreError};
 
 /// How many of the latest attempts "recent coverage" averages over.
-pub const RECENT_ATTEMPTS: usize = 3;
+pub(crate) const RECENT_ATTEMPTS: usize = 3;
 
 #[derive(Debug, Error, PartialEq)]
-pub enum HistoryError {
+pub(crate) enum HistoryError {
     #[error("--weakest must be at least 1")]
     ZeroWeakest,
 }
 
 /// Every readable session in a sessions directory, oldest first.
 #[derive(Debug, Default)]
-pub struct History {
+pub(crate) struct History {
     /// The sessions that could be read, oldest first.
-    pub sessions: Vec<LoadedSession>,
+    pub(crate) sessions: Vec<LoadedSession>,
     /// Folders that are not readable sessions, with the reason.
-    pub skipped: Vec<SkippedFolder>,
+    pub(crate) skipped: Vec<SkippedFolder>,
 }
 
 /// One session read from its folder.
 #[derive(Debug, Clone)]
-pub struct LoadedSession {
+pub(crate) struct LoadedSession {
     /// The folder's name (starts with the start time, so it sorts by time).
-    pub name: String,
-    pub record: SessionRecord,
+    pub(crate) name: String,
+    pub(crate) record: SessionRecord,
 }
 
 /// A folder in the sessions directory that was not read, and why.
 #[derive(Debug, Clone)]
-pub struct SkippedFolder {
-    pub path: PathBuf,
+pub(crate) struct SkippedFolder {
     /// What was wrong, as a sentence that names the folder.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// One recorded and transcribed answer to a question.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Attempt {
+pub(crate) struct Attempt {
     /// The session folder's name.
-    pub session: String,
+    pub(crate) session: String,
     /// The session's date, `YYYY-MM-DD` (its local start date).
-    pub date: String,
+    pub(crate) date: String,
     /// Answered or no speech.
-    pub status: AnswerStatus,
+    pub(crate) status: AnswerStatus,
     /// Seconds from the first to the last speech.
-    pub spoken_s: Option<f64>,
+    pub(crate) spoken_s: Option<f64>,
     /// Words per minute.
-    pub wpm: Option<f64>,
+    pub(crate) wpm: Option<f64>,
     /// Talking points covered and how many there are.
-    pub points: Option<(usize, usize)>,
+    pub(crate) points: Option<(usize, usize)>,
     /// Share of talking points covered, 0..=1; absent without points.
-    pub coverage: Option<f64>,
+    pub(crate) coverage: Option<f64>,
     /// The one-line verdict of the answer's metrics.
-    pub verdict: Option<String>,
+    pub(crate) verdict: Option<String>,
     /// The target length `[min, max]` seconds the answer was held against.
-    pub target_s: Option<[u32; 2]>,
+    pub(crate) target_s: Option<[u32; 2]>,
 }
 
 /// One question's attempts across sessions.
 #[derive(Debug, Clone, PartialEq)]
-pub struct QuestionHistory {
+pub(crate) struct QuestionHistory {
     /// The bank the question belongs to.
-    pub bank_id: String,
+    pub(crate) bank_id: String,
     /// The question's number in its bank (as of its latest session).
-    pub number: usize,
+    pub(crate) number: usize,
     /// The question's id.
-    pub id: String,
+    pub(crate) id: String,
     /// The question's text (as of its latest session).
-    pub question: String,
+    pub(crate) question: String,
     /// Attempts, oldest first.
-    pub attempts: Vec<Attempt>,
+    pub(crate) attempts: Vec<Attempt>,
 }
 
 impl History {
     /// Read every session in `sessions_dir`. Only an unreadable directory
     /// is an error; a missing one is an empty history.
-    pub fn load(sessions_dir: &Path) -> Result<Self, StoreError> {
+    pub(crate) fn load(sessions_dir: &Path) -> Result<Self, StoreError> {
         let mut history = Self::default();
         for path in store::list(sessions_dir)? {
             match SessionDir::open(&path).and_then(|dir| dir.load().map(|record| (dir, record))) {
@@ -99,7 +98,6 @@ impl History {
                     record,
                 }),
                 Err(err) => history.skipped.push(SkippedFolder {
-                    path,
                     reason: err.to_string(),
                 }),
             }
@@ -109,7 +107,7 @@ impl History {
 
     /// Every question that was attempted at least once, grouped by bank
     /// and question id, in bank id then question number order.
-    pub fn questions(&self) -> Vec<QuestionHistory> {
+    pub(crate) fn questions(&self) -> Vec<QuestionHistory> {
         let mut by_question: BTreeMap<(String, String), QuestionHistory> = BTreeMap::new();
         for session in &self.sessions {
             let bank_id = &session.record.bank.id;
@@ -175,14 +173,14 @@ fn session_date(started_at: &str, folder: &str) -> String {
 
 impl QuestionHistory {
     /// The latest attempt.
-    pub fn last(&self) -> Option<&Attempt> {
+    pub(crate) fn last(&self) -> Option<&Attempt> {
         self.attempts.last()
     }
 
     /// The attempt whose spoken duration is nearest its target band (inside
     /// it is nearest; then the one nearest the band's middle; on a tie the
     /// later one).
-    pub fn best_duration(&self) -> Option<&Attempt> {
+    pub(crate) fn best_duration(&self) -> Option<&Attempt> {
         self.attempts
             .iter()
             .filter(|a| a.spoken_s.is_some() && a.status == AnswerStatus::Answered)
@@ -192,7 +190,7 @@ impl QuestionHistory {
 
     /// The mean coverage of the last [`RECENT_ATTEMPTS`] attempts that have
     /// talking points (a no-speech attempt covers nothing: 0).
-    pub fn recent_coverage(&self) -> Option<f64> {
+    pub(crate) fn recent_coverage(&self) -> Option<f64> {
         let recent: Vec<f64> = self
             .attempts
             .iter()
@@ -204,7 +202,7 @@ impl QuestionHistory {
     }
 
     /// Coverage of every attempt, oldest first (absent without points).
-    pub fn coverage_over_time(&self) -> Vec<Option<f64>> {
+    pub(crate) fn coverage_over_time(&self) -> Vec<Option<f64>> {
         self.attempts.iter().map(|a| a.coverage).collect()
     }
 }
@@ -225,7 +223,7 @@ fn duration_badness(attempt: &Attempt) -> f64 {
 /// The numbers of the `n` questions of `bank` most in need of practice:
 /// never-practised first (in bank order), then the lowest recent coverage;
 /// ties go to fewer attempts, then to the longest since last practised.
-pub fn rank_weakest(bank: &Bank, questions: &[QuestionHistory], n: usize) -> Vec<usize> {
+pub(crate) fn rank_weakest(bank: &Bank, questions: &[QuestionHistory], n: usize) -> Vec<usize> {
     let mut ranked: Vec<(WeakKey, usize)> = bank
         .questions
         .iter()
@@ -286,7 +284,7 @@ impl WeakKey {
 
 /// `viva practice --weakest N`: read the sessions directory, warn about
 /// folders that are not sessions, and choose the `n` weakest questions.
-pub fn weakest(bank: &Bank, sessions_dir: &Path, n: usize) -> anyhow::Result<Vec<usize>> {
+pub(crate) fn weakest(bank: &Bank, sessions_dir: &Path, n: usize) -> anyhow::Result<Vec<usize>> {
     if n == 0 {
         return Err(HistoryError::ZeroWeakest.into());
     }
@@ -299,7 +297,7 @@ pub fn weakest(bank: &Bank, sessions_dir: &Path, n: usize) -> anyhow::Result<Vec
 
 /// Values 0..=1 as a row of block characters, lowest `▁` to highest `█`;
 /// an absent value is `·`.
-pub fn sparkline(values: &[Option<f64>]) -> String {
+pub(crate) fn sparkline(values: &[Option<f64>]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     values
         .iter()

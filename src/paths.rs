@@ -6,14 +6,14 @@
 use std::path::{Path, PathBuf};
 
 /// The user's viva data directory (`~/.local/share/viva` on Linux).
-pub fn data_dir() -> PathBuf {
+pub(crate) fn data_dir() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
         .join("viva")
 }
 
 /// The repository root when this binary was built from a checkout that still exists.
-pub fn checkout_root() -> Option<PathBuf> {
+pub(crate) fn checkout_root() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     exe.ancestors()
         .skip(1)
@@ -23,7 +23,7 @@ pub fn checkout_root() -> Option<PathBuf> {
 
 /// The models directory: `VIVA_MODELS_DIR`, else the checkout's `models/`,
 /// else `<data dir>/models`.
-pub fn models_dir() -> PathBuf {
+pub(crate) fn models_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("VIVA_MODELS_DIR") {
         return PathBuf::from(dir);
     }
@@ -34,12 +34,12 @@ pub fn models_dir() -> PathBuf {
 }
 
 /// The user's own banks, loadable by name.
-pub fn user_banks_dir() -> PathBuf {
+pub(crate) fn user_banks_dir() -> PathBuf {
     data_dir().join("banks")
 }
 
 /// The sessions directory: `--sessions`/`VIVA_SESSIONS`, else `<data dir>/sessions`.
-pub fn sessions_dir(explicit: Option<&Path>) -> PathBuf {
+pub(crate) fn sessions_dir(explicit: Option<&Path>) -> PathBuf {
     explicit
         .map(Path::to_path_buf)
         .unwrap_or_else(|| data_dir().join("sessions"))

@@ -20,9 +20,9 @@ use std::sync::LazyLock;
 use super::text::{phrase_key, ANY_NAME, ANY_NUMBER};
 
 /// Evidence: any name or acronym ("Vault", "GitHub Actions", "OPA").
-pub const NAME: &str = "<name>";
+pub(crate) const NAME: &str = "<name>";
 /// Evidence: any quantity ("25", "30%", "thirty").
-pub const NUMBER: &str = "<number>";
+pub(crate) const NUMBER: &str = "<number>";
 
 /// Abstract words of talking points, and what shows each in an answer:
 /// evidence phrases separated by commas, [`NAME`] and [`NUMBER`] included.
@@ -112,12 +112,12 @@ static EVIDENCE: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
 
 /// The evidence keys that show the concept with `key` (empty for words
 /// that are not abstract).
-pub fn evidence(key: &str) -> &'static [String] {
+pub(crate) fn evidence(key: &str) -> &'static [String] {
     EVIDENCE.get(key).map_or(&[], Vec::as_slice)
 }
 
 /// True when `key` is a known concept (a multi-word one is kept as one term).
-pub fn knows(key: &str) -> bool {
+pub(crate) fn knows(key: &str) -> bool {
     EVIDENCE.contains_key(key)
 }
 

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::level::SpeechSpan;
 
-use super::round2;
 use super::text::{Gap, Word, Words};
+use crate::units::round2;
 
 /// Words that are fillers wherever they are said.
 const ALWAYS_FILLERS: &[&str] = &[
@@ -36,43 +36,43 @@ const MEANT_TWICE: &[&str] = &["that", "had"];
 
 /// How often one filler was heard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FillerCount {
+pub(crate) struct FillerCount {
     /// The filler, lowercase ("um", "you know", "so").
-    pub filler: String,
+    pub(crate) filler: String,
     /// How many times the transcript has it.
-    pub count: usize,
+    pub(crate) count: usize,
 }
 
 /// A word said more than once back to back ("the the").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Repeat {
+pub(crate) struct Repeat {
     /// The word, lowercase.
-    pub word: String,
+    pub(crate) word: String,
     /// How many times in a row it was said (2 or more).
-    pub times: usize,
+    pub(crate) times: usize,
     /// Estimated seconds into the answer; absent without segment times.
-    pub at_s: Option<f64>,
+    pub(crate) at_s: Option<f64>,
 }
 
 /// Delivery of one answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
     /// Filler words heard: a lower bound, since Whisper drops many "um"s.
-    pub fillers_at_least: usize,
+    pub(crate) fillers_at_least: usize,
     /// Each filler with its count, most frequent first.
-    pub fillers: Vec<FillerCount>,
+    pub(crate) fillers: Vec<FillerCount>,
     /// Words repeated back to back, in order.
-    pub repeats: Vec<Repeat>,
+    pub(crate) repeats: Vec<Repeat>,
     /// The longest silence between the first and last speech, seconds, from
     /// the audio's energy; absent without the audio or without speech.
-    pub longest_pause_s: Option<f64>,
+    pub(crate) longest_pause_s: Option<f64>,
     /// Seconds from the end of the question (the start of the recording) to
     /// the first speech, from the audio's energy; absent as above.
-    pub first_word_s: Option<f64>,
+    pub(crate) first_word_s: Option<f64>,
 }
 
 /// The delivery metrics of an answer's words and its audio speech span.
-pub fn measure(words: &Words, speech: Option<SpeechSpan>, no_speech: bool) -> Delivery {
+pub(crate) fn measure(words: &Words, speech: Option<SpeechSpan>, no_speech: bool) -> Delivery {
     let fillers = fillers(&words.all);
     let speech = speech.filter(|_| !no_speech);
     Delivery {

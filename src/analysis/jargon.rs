@@ -96,14 +96,14 @@ static BUILT_IN: LazyLock<Vec<Vec<String>>> =
 /// The spoken forms known for one question: the built-in groups plus the
 /// question's own aliases.
 #[derive(Debug, Clone)]
-pub struct Jargon {
+pub(crate) struct Jargon {
     /// Groups of keys that mean the same thing.
     groups: Vec<Vec<String>>,
 }
 
 impl Jargon {
     /// The built-in forms plus `aliases` (each key with its spoken forms).
-    pub fn new(aliases: &BTreeMap<String, Vec<String>>) -> Self {
+    pub(crate) fn new(aliases: &BTreeMap<String, Vec<String>>) -> Self {
         let mut all = BUILT_IN.clone();
         all.extend(groups(aliases.iter().map(|(term, forms)| {
             std::iter::once(term.as_str()).chain(forms.iter().map(String::as_str))
@@ -112,7 +112,7 @@ impl Jargon {
     }
 
     /// Every key that means the same as `key`, itself included.
-    pub fn forms_of(&self, key: &str) -> Vec<String> {
+    pub(crate) fn forms_of(&self, key: &str) -> Vec<String> {
         let mut forms = vec![key.to_string()];
         for group in self
             .groups
@@ -129,14 +129,14 @@ impl Jargon {
     }
 
     /// True when `key` is one form of a known term.
-    pub fn knows(&self, key: &str) -> bool {
+    pub(crate) fn knows(&self, key: &str) -> bool {
         self.groups
             .iter()
             .any(|group| group.iter().any(|k| k == key))
     }
 
     /// The term with every spoken form of it added.
-    pub fn expand(&self, mut term: Term) -> Term {
+    pub(crate) fn expand(&self, mut term: Term) -> Term {
         let keys: Vec<String> = term
             .keys
             .iter()

@@ -14,16 +14,16 @@ use super::text::{Gap, Term, Word, Words};
 
 /// Key terms of the sample answer, used or not.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SampleTerms {
+pub(crate) struct SampleTerms {
     /// Key terms of the sample answer that the answer also said, in the
     /// sample's order, as the sample writes them.
-    pub used: Vec<String>,
+    pub(crate) used: Vec<String>,
     /// Key terms of the sample answer that the answer did not say.
-    pub missed: Vec<String>,
+    pub(crate) missed: Vec<String>,
 }
 
 /// Which key terms of `sample` the answer's `words` used.
-pub fn compare(words: &Words, sample: &str, jargon: &Jargon) -> SampleTerms {
+pub(crate) fn compare(words: &Words, sample: &str, jargon: &Jargon) -> SampleTerms {
     let mut terms = SampleTerms::default();
     for term in key_terms(sample, jargon) {
         if words.find(&term).is_empty() {
@@ -37,7 +37,7 @@ pub fn compare(words: &Words, sample: &str, jargon: &Jargon) -> SampleTerms {
 
 /// The key terms of a sample answer, in order, each once, with their
 /// spoken forms.
-pub fn key_terms(sample: &str, jargon: &Jargon) -> Vec<Term> {
+pub(crate) fn key_terms(sample: &str, jargon: &Jargon) -> Vec<Term> {
     let words = Words::from_text(sample);
     let mut terms: Vec<Term> = Vec::new();
     let mut name_run: Vec<Word> = Vec::new();

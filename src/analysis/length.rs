@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use crate::audio::level::SpeechSpan;
 use crate::stt::transcript::Transcript;
 
-use super::round2;
+use crate::units::round2;
 
 /// Where a spoken duration falls against the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum LengthVerdict {
+pub(crate) enum LengthVerdict {
     /// Under the target's minimum (or no speech at all).
     Short,
     /// Within the target.
@@ -21,7 +21,7 @@ pub enum LengthVerdict {
 
 impl LengthVerdict {
     /// The verdict for `spoken_s` against `[min, max]` seconds.
-    pub fn of(spoken_s: f64, target_s: [u32; 2]) -> Self {
+    pub(crate) fn of(spoken_s: f64, target_s: [u32; 2]) -> Self {
         let (min, max) = (target_s[0].min(target_s[1]), target_s[0].max(target_s[1]));
         if spoken_s < f64::from(min) {
             Self::Short
@@ -33,7 +33,7 @@ impl LengthVerdict {
     }
 
     /// The words a report uses: "short", "in range", "long".
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Self::Short => "short",
             Self::InRange => "in range",
@@ -45,7 +45,7 @@ impl LengthVerdict {
 /// What a duration was measured from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TimingSource {
+pub(crate) enum TimingSource {
     /// The recording's energy (first to last voiced frame): the reliable one.
     Audio,
     /// Whisper's segment times, used when the audio was not at hand.
@@ -56,22 +56,26 @@ pub enum TimingSource {
 
 /// How long an answer took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Length {
+pub(crate) struct Length {
     /// Seconds from the first to the last speech (0 when nothing was said).
-    pub spoken_s: f64,
+    pub(crate) spoken_s: f64,
     /// What `spoken_s` was measured from.
-    pub spoken_from: TimingSource,
+    pub(crate) spoken_from: TimingSource,
     /// Length of the whole recording, seconds.
-    pub total_s: f64,
+    pub(crate) total_s: f64,
     /// The target `[min, max]` seconds the answer was held against.
-    pub target_s: [u32; 2],
+    pub(crate) target_s: [u32; 2],
     /// Where the spoken duration falls against the target.
-    pub verdict: LengthVerdict,
+    pub(crate) verdict: LengthVerdict,
 }
 
 /// The length of an answer: spoken duration from the audio's speech span
 /// when there is one, else from the transcript's first and last segment.
-pub fn measure(transcript: &Transcript, speech: Option<SpeechSpan>, target_s: [u32; 2]) -> Length {
+pub(crate) fn measure(
+    transcript: &Transcript,
+    speech: Option<SpeechSpan>,
+    target_s: [u32; 2],
+) -> Length {
     let (spoken_s, spoken_from) = if transcript.no_speech || transcript.text.trim().is_empty() {
         (0.0, TimingSource::None)
     } else if let Some(span) = speech {

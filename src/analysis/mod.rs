@@ -23,11 +23,15 @@ use crate::audio::level::SpeechSpan;
 use crate::bank::Question;
 use crate::stt::transcript::Transcript;
 
-pub use delivery::{Delivery, FillerCount, Repeat};
-pub use key_terms::SampleTerms;
-pub use length::{Length, LengthVerdict, TimingSource};
-pub use pace::{Pace, PaceVerdict, FAST_WPM, SLOW_WPM};
-pub use talking_points::PointCoverage;
+pub use delivery::Delivery;
+#[cfg(test)]
+pub(crate) use delivery::{FillerCount, Repeat};
+pub(crate) use key_terms::SampleTerms;
+#[cfg(test)]
+pub(crate) use length::TimingSource;
+pub(crate) use length::{Length, LengthVerdict};
+pub(crate) use pace::{Pace, PaceVerdict, FAST_WPM, SLOW_WPM};
+pub(crate) use talking_points::PointCoverage;
 
 /// The version of the analysis; raised whenever a change would give saved
 /// answers different metrics.
@@ -36,22 +40,22 @@ pub const ANALYSIS_VERSION: u32 = 1;
 /// Everything measured about one answer; saved in the answer's JSON and in
 /// `session.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AnswerMetrics {
+pub(crate) struct AnswerMetrics {
     /// The [`ANALYSIS_VERSION`] that computed these metrics.
-    pub analysis_version: u32,
+    pub(crate) analysis_version: u32,
     /// True when the answer held no speech; then nothing was said, nothing
     /// covered and no pace measured.
-    pub no_speech: bool,
+    pub(crate) no_speech: bool,
     /// Spoken and total duration against the target.
-    pub length: Length,
+    pub(crate) length: Length,
     /// Words per minute.
-    pub pace: Pace,
+    pub(crate) pace: Pace,
     /// Each of the question's talking points, in the bank's order.
-    pub talking_points: Vec<PointCoverage>,
+    pub(crate) talking_points: Vec<PointCoverage>,
     /// Key terms of the sample answer, used and missed.
-    pub sample_terms: SampleTerms,
+    pub(crate) sample_terms: SampleTerms,
     /// Fillers, repeats, the longest pause and the time to the first word.
-    pub delivery: Delivery,
+    pub(crate) delivery: Delivery,
 }
 
 /// Measure one answer.
@@ -60,7 +64,7 @@ pub struct AnswerMetrics {
 /// `speech` is the recording's speech span (`audio::level::speech_span` of
 /// its 16 kHz samples); without it, durations fall back on Whisper's segment
 /// times and the pause metrics are absent.
-pub fn analyse(
+pub(crate) fn analyse(
     question: &Question,
     target_s: [u32; 2],
     transcript: &Transcript,
@@ -90,7 +94,8 @@ pub fn analyse(
 /// Talking-point coverage of a plain text (no times): how `viva` judges a
 /// written answer, and how the bank's sample answers are checked against
 /// their own points.
-pub fn cover_text(question: &Question, text: &str) -> Vec<PointCoverage> {
+#[cfg(test)]
+pub(crate) fn cover_text(question: &Question, text: &str) -> Vec<PointCoverage> {
     let jargon = jargon::Jargon::new(&question.aliases);
     talking_points::coverage(
         &question.talking_points,
@@ -101,7 +106,7 @@ pub fn cover_text(question: &Question, text: &str) -> Vec<PointCoverage> {
 
 impl AnswerMetrics {
     /// Talking points covered and how many there are.
-    pub fn points_covered(&self) -> (usize, usize) {
+    pub(crate) fn points_covered(&self) -> (usize, usize) {
         let covered = self
             .talking_points
             .iter()
@@ -112,14 +117,14 @@ impl AnswerMetrics {
 
     /// The share of talking points covered, 0..=1; absent when the question
     /// has none.
-    pub fn coverage(&self) -> Option<f64> {
+    pub(crate) fn coverage(&self) -> Option<f64> {
         let (covered, total) = self.points_covered();
         (total > 0).then(|| covered as f64 / total as f64)
     }
 
     /// A one-line verdict, e.g. "in range, good pace, 4/5 points", or
     /// "no speech".
-    pub fn verdict(&self) -> String {
+    pub(crate) fn verdict(&self) -> String {
         if self.no_speech {
             return "no speech".to_string();
         }
@@ -133,16 +138,6 @@ impl AnswerMetrics {
         }
         parts.join(", ")
     }
-}
-
-/// Seconds rounded to hundredths, so saved JSON stays readable.
-fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
-}
-
-/// Rounded to tenths (words per minute).
-fn round1(value: f64) -> f64 {
-    (value * 10.0).round() / 10.0
 }
 
 #[cfg(test)]

@@ -2,21 +2,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::round1;
+use crate::units::round1;
 
 /// Below this many words per minute an answer sounds slow.
-pub const SLOW_WPM: f64 = 110.0;
+pub(crate) const SLOW_WPM: f64 = 110.0;
 /// Above this many words per minute an answer sounds rushed.
-pub const FAST_WPM: f64 = 170.0;
+pub(crate) const FAST_WPM: f64 = 170.0;
 /// Fewer words than this give no pace: one "yes" says nothing about speed.
-pub const MIN_WORDS: usize = 10;
+pub(crate) const MIN_WORDS: usize = 10;
 /// A spoken duration shorter than this gives no pace either.
-pub const MIN_SPOKEN_S: f64 = 3.0;
+pub(crate) const MIN_SPOKEN_S: f64 = 3.0;
 
 /// How a pace compares with a comfortable speaking rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PaceVerdict {
+pub(crate) enum PaceVerdict {
     /// Below [`SLOW_WPM`].
     Slow,
     /// From [`SLOW_WPM`] to [`FAST_WPM`].
@@ -27,7 +27,7 @@ pub enum PaceVerdict {
 
 impl PaceVerdict {
     /// The words a report uses: "slow pace", "good pace", "fast pace".
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Self::Slow => "slow pace",
             Self::Good => "good pace",
@@ -38,18 +38,18 @@ impl PaceVerdict {
 
 /// How fast an answer was spoken.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pace {
+pub(crate) struct Pace {
     /// Words in the transcript (a CamelCase name counts once).
-    pub words: usize,
+    pub(crate) words: usize,
     /// Words per minute over the spoken duration; absent when the answer is
     /// too short to tell (under [`MIN_WORDS`] words or [`MIN_SPOKEN_S`] s).
-    pub wpm: Option<f64>,
+    pub(crate) wpm: Option<f64>,
     /// Slow, good or fast; absent with `wpm`.
-    pub verdict: Option<PaceVerdict>,
+    pub(crate) verdict: Option<PaceVerdict>,
 }
 
 /// The pace of `words` spoken over `spoken_s` seconds.
-pub fn measure(words: usize, spoken_s: f64) -> Pace {
+pub(crate) fn measure(words: usize, spoken_s: f64) -> Pace {
     let wpm = (words >= MIN_WORDS && spoken_s >= MIN_SPOKEN_S)
         .then(|| round1(words as f64 * 60.0 / spoken_s));
     let verdict = wpm.map(|wpm| {

@@ -18,12 +18,12 @@ use serde::{Deserialize, Serialize};
 
 use super::concepts;
 use super::jargon::Jargon;
-use super::round2;
 use super::text::{Gap, Term, Words};
+use crate::units::round2;
 
 /// How close together a point's terms must be: the passage's length in
 /// content words (stop words not counted), about two spoken sentences.
-pub const WINDOW: usize = 20;
+pub(crate) const WINDOW: usize = 20;
 
 /// Verbs that open a talking point to say what to do with it; they are not
 /// what the answer must say.
@@ -56,23 +56,23 @@ const GENERIC_HEADS: &[&str] = &[
 
 /// One talking point and whether the answer covered it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PointCoverage {
+pub(crate) struct PointCoverage {
     /// The talking point as the bank words it.
-    pub point: String,
+    pub(crate) point: String,
     /// True when more than half of the point's terms were said close together.
-    pub covered: bool,
+    pub(crate) covered: bool,
     /// The answer's words that matched, as transcribed, from the passage
     /// that came closest to covering the point.
-    pub matched: Vec<String>,
+    pub(crate) matched: Vec<String>,
     /// The point's terms that passage lacks, as the bank words them.
-    pub missing: Vec<String>,
+    pub(crate) missing: Vec<String>,
     /// Estimated seconds into the answer where the point was first covered;
     /// absent when it was not covered or the transcript has no times.
-    pub first_mention_s: Option<f64>,
+    pub(crate) first_mention_s: Option<f64>,
 }
 
 /// Coverage of each of `points` by the answer's `words`.
-pub fn coverage(points: &[String], words: &Words, jargon: &Jargon) -> Vec<PointCoverage> {
+pub(crate) fn coverage(points: &[String], words: &Words, jargon: &Jargon) -> Vec<PointCoverage> {
     points
         .iter()
         .map(|point| cover(point, &point_terms(point, jargon), words))
@@ -80,12 +80,12 @@ pub fn coverage(points: &[String], words: &Words, jargon: &Jargon) -> Vec<PointC
 }
 
 /// How many of `terms` terms a passage needs: more than half.
-pub fn needed(terms: usize) -> usize {
+pub(crate) fn needed(terms: usize) -> usize {
     terms / 2 + 1
 }
 
 /// The terms of one talking point, each with its spoken forms and evidence.
-pub fn point_terms(point: &str, jargon: &Jargon) -> Vec<Term> {
+pub(crate) fn point_terms(point: &str, jargon: &Jargon) -> Vec<Term> {
     let mut words = Words::from_text(point);
     let first_content = words.content.first().copied();
     let more_than_one = words.content.len() > 1;

@@ -32,7 +32,7 @@ static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 
 /// What separates a word from the one before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gap {
+pub(crate) enum Gap {
     /// The start of the text or of a sentence (after `.`, `?`, `!`).
     Sentence,
     /// A comma-like break: `,` `;` `:` a dash, brackets, quotes or another
@@ -50,48 +50,48 @@ pub enum Gap {
 
 /// One word (or one part of a CamelCase word).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Word {
+pub(crate) struct Word {
     /// As written, without surrounding punctuation.
-    pub text: String,
+    pub(crate) text: String,
     /// Lowercased, with straight apostrophes, an acronym's plural `s` and a
     /// possessive `'s` removed ("SLOs" → "slo", "team’s" → "team").
-    pub lower: String,
+    pub(crate) lower: String,
     /// The Snowball stem of `lower`.
-    pub stem: String,
+    pub(crate) stem: String,
     /// True for stop words ("the", "I'd", "um").
-    pub stop: bool,
+    pub(crate) stop: bool,
     /// True when the word looks like a name or acronym as written: CamelCase,
     /// a capital after the first letter, letters with digits, or a capital
     /// that does not start a sentence ("Vault", "AWS", "GitHub", "S3").
-    pub name: bool,
+    pub(crate) name: bool,
     /// What came between this word and the previous one.
-    pub gap: Gap,
+    pub(crate) gap: Gap,
     /// Estimated seconds into the answer when it was said (interpolated in
     /// its segment by character position); absent for text without times.
-    pub time_s: Option<f64>,
+    pub(crate) time_s: Option<f64>,
 }
 
 impl Word {
     /// True when this word begins a word as spoken (not a CamelCase part).
-    pub fn is_spoken_word(&self) -> bool {
+    pub(crate) fn is_spoken_word(&self) -> bool {
         self.gap != Gap::Camel
     }
 
     /// True for digits only ("25"), which are not terms on their own.
-    pub fn is_number(&self) -> bool {
+    pub(crate) fn is_number(&self) -> bool {
         self.lower.chars().all(|c| c.is_ascii_digit())
     }
 
     /// True for a quantity, in digits or in words ("25", "thirty", "half").
-    pub fn is_quantity(&self) -> bool {
+    pub(crate) fn is_quantity(&self) -> bool {
         self.is_number() || NUMBER_WORDS.contains(&self.lower.as_str())
     }
 }
 
 /// A key that matches any name or acronym (see [`Word::name`]).
-pub const ANY_NAME: &str = "\u{1}name";
+pub(crate) const ANY_NAME: &str = "\u{1}name";
 /// A key that matches any quantity (see [`Word::is_quantity`]).
-pub const ANY_NUMBER: &str = "\u{1}number";
+pub(crate) const ANY_NUMBER: &str = "\u{1}number";
 
 /// Quantities said in words (Whisper writes most numbers in digits).
 const NUMBER_WORDS: &[&str] = &[
@@ -103,22 +103,22 @@ const NUMBER_WORDS: &[&str] = &[
 
 /// The words of one text, in order, with the positions of its content words.
 #[derive(Debug, Clone, Default)]
-pub struct Words {
+pub(crate) struct Words {
     /// Every word.
-    pub all: Vec<Word>,
+    pub(crate) all: Vec<Word>,
     /// Indices into `all` of the words that are not stop words.
-    pub content: Vec<usize>,
+    pub(crate) content: Vec<usize>,
 }
 
 impl Words {
     /// Words of plain text, without times.
-    pub fn from_text(text: &str) -> Self {
+    pub(crate) fn from_text(text: &str) -> Self {
         let text = collapse_initialisms(text);
         Self::build(tokenise(&text).into_iter().map(|(word, _)| word).collect())
     }
 
     /// Words of a transcript's segments, each with an estimated time.
-    pub fn from_segments(segments: &[Segment]) -> Self {
+    pub(crate) fn from_segments(segments: &[Segment]) -> Self {
         let mut joined = String::new();
         let mut spans = Vec::with_capacity(segments.len());
         for segment in segments {
@@ -146,7 +146,7 @@ impl Words {
     }
 
     /// Mark more words as stop words (they stop counting as content).
-    pub fn mark_stop(&mut self, mut is_stop: impl FnMut(usize, &Word) -> bool) {
+    pub(crate) fn mark_stop(&mut self, mut is_stop: impl FnMut(usize, &Word) -> bool) {
         for (index, word) in self.all.iter_mut().enumerate() {
             if is_stop(index, word) {
                 word.stop = true;
@@ -166,17 +166,17 @@ impl Words {
     }
 
     /// Number of words as spoken (a CamelCase name counts once).
-    pub fn spoken_count(&self) -> usize {
+    pub(crate) fn spoken_count(&self) -> usize {
         self.all.iter().filter(|word| word.is_spoken_word()).count()
     }
 
     /// The content word at content position `position`.
-    pub fn content_word(&self, position: usize) -> &Word {
+    pub(crate) fn content_word(&self, position: usize) -> &Word {
         &self.all[self.content[position]]
     }
 
     /// The text of content positions `range`, as written, e.g. "Network Policies".
-    pub fn content_text(&self, range: std::ops::Range<usize>) -> String {
+    pub(crate) fn content_text(&self, range: std::ops::Range<usize>) -> String {
         let first = self.content[range.start];
         let last = self.content[range.end - 1];
         join_words(&self.all[first..=last])
@@ -185,7 +185,7 @@ impl Words {
     /// Where a term occurs: ranges of content positions, in order. A form
     /// matches a run of neighbouring content words whose stems, concatenated,
     /// equal the form's key.
-    pub fn find(&self, term: &Term) -> Vec<std::ops::Range<usize>> {
+    pub(crate) fn find(&self, term: &Term) -> Vec<std::ops::Range<usize>> {
         let mut found = Vec::new();
         let mut position = 0;
         while position < self.content.len() {
@@ -241,7 +241,7 @@ impl Words {
 
 /// Words joined back as written: a space between words, nothing between the
 /// parts of a CamelCase word, the hyphen or slash where there was one.
-pub fn join_words(words: &[Word]) -> String {
+pub(crate) fn join_words(words: &[Word]) -> String {
     let mut text = String::new();
     for (index, word) in words.iter().enumerate() {
         if index > 0 {
@@ -260,17 +260,17 @@ pub fn join_words(words: &[Word]) -> String {
 /// Something to look for in an answer: a label to show, and one key (the
 /// squashed stems of its content words) per way of saying it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Term {
+pub(crate) struct Term {
     /// The term as the bank writes it.
-    pub label: String,
+    pub(crate) label: String,
     /// Squashed content stems of each form, e.g. "kubernet" and "k8s".
-    pub keys: Vec<String>,
+    pub(crate) keys: Vec<String>,
 }
 
 impl Term {
     /// A term said one way; `None` when the phrase has no content word.
     #[cfg(test)]
-    pub fn new(label: &str, phrase: &str) -> Option<Self> {
+    pub(crate) fn new(label: &str, phrase: &str) -> Option<Self> {
         let key = phrase_key(phrase)?;
         Some(Self {
             label: label.to_string(),
@@ -279,7 +279,7 @@ impl Term {
     }
 
     /// A term from words already cut (the content words among them count).
-    pub fn from_words(words: &[Word]) -> Option<Self> {
+    pub(crate) fn from_words(words: &[Word]) -> Option<Self> {
         let key = squash(words.iter().filter(|word| !word.stop))?;
         Some(Self {
             label: join_words(words),
@@ -288,7 +288,7 @@ impl Term {
     }
 
     /// Add other keys (spoken forms), skipping ones it has.
-    pub fn add_keys(&mut self, keys: impl IntoIterator<Item = String>) {
+    pub(crate) fn add_keys(&mut self, keys: impl IntoIterator<Item = String>) {
         for key in keys {
             if !self.keys.contains(&key) {
                 self.keys.push(key);
@@ -299,7 +299,7 @@ impl Term {
 
 /// The squashed content stems of a phrase ("IAM roles for service accounts"
 /// → "iamroleservicaccount"); `None` when it has no content word.
-pub fn phrase_key(phrase: &str) -> Option<String> {
+pub(crate) fn phrase_key(phrase: &str) -> Option<String> {
     let words = Words::from_text(phrase);
     squash(words.content.iter().map(|&index| &words.all[index]))
 }

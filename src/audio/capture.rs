@@ -175,17 +175,17 @@ impl Capture {
     }
 
     /// Samples delivered by the device so far (including any dropped).
-    pub fn samples_delivered(&self) -> u64 {
+    pub(crate) fn samples_delivered(&self) -> u64 {
         self.signals.samples_delivered.load(Ordering::Relaxed)
     }
 
     /// Samples lost because the reader fell behind.
-    pub fn samples_dropped(&self) -> u64 {
+    pub(crate) fn samples_dropped(&self) -> u64 {
         self.signals.samples_dropped.load(Ordering::Relaxed)
     }
 
     /// Why the stream stopped working, once it has.
-    pub fn failure(&self) -> Option<String> {
+    pub(crate) fn failure(&self) -> Option<String> {
         if !self.signals.failed.load(Ordering::Acquire) {
             return None;
         }

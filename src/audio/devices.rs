@@ -13,27 +13,27 @@ use cpal::traits::{DeviceTrait, HostTrait};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceEntry {
     /// The name to give `--input-device`: the server's or ALSA's own id.
-    pub name: String,
+    pub(crate) name: String,
     /// The human description (may equal the name).
-    pub description: String,
+    pub(crate) description: String,
     /// The system's default for its direction.
-    pub is_default: bool,
+    pub(crate) is_default: bool,
 }
 
 /// Everything `viva devices` shows about audio.
 #[derive(Debug, Clone)]
-pub struct DeviceList {
+pub(crate) struct DeviceList {
     /// The audio system the devices belong to, e.g. `PulseAudio`, `ALSA`.
-    pub host: String,
-    pub inputs: Vec<DeviceEntry>,
-    pub outputs: Vec<DeviceEntry>,
+    pub(crate) host: String,
+    pub(crate) inputs: Vec<DeviceEntry>,
+    pub(crate) outputs: Vec<DeviceEntry>,
 }
 
 /// An input device ready to capture from.
 pub struct InputDevice {
-    pub device: cpal::Device,
+    pub(crate) device: cpal::Device,
     /// How messages name it: its name, and its description when different.
-    pub label: String,
+    pub(crate) label: String,
 }
 
 impl std::fmt::Debug for InputDevice {
@@ -86,7 +86,7 @@ fn listing(host: &str, devices: &[DeviceEntry]) -> String {
 }
 
 /// `name`, or `name (description)` when they differ.
-pub fn entry_label(entry: &DeviceEntry) -> String {
+pub(crate) fn entry_label(entry: &DeviceEntry) -> String {
     if entry.description.is_empty() || entry.description == entry.name {
         entry.name.clone()
     } else {
@@ -98,7 +98,7 @@ pub fn entry_label(entry: &DeviceEntry) -> String {
 /// unknown PCM …) on standard error for calls made from this thread: cpal
 /// reports the same failures as errors, which viva words for the user. The
 /// handler is per thread, so every thread that opens ALSA devices calls this.
-pub fn quiet_alsa_messages() {
+pub(crate) fn quiet_alsa_messages() {
     #[cfg(target_os = "linux")]
     {
         use std::ffi::{c_char, c_int};
@@ -121,7 +121,7 @@ pub fn quiet_alsa_messages() {
 }
 
 /// The inputs and outputs of the default audio host.
-pub fn list() -> Result<DeviceList, DeviceError> {
+pub(crate) fn list() -> Result<DeviceList, DeviceError> {
     quiet_alsa_messages();
     let host = cpal::default_host();
     let host_name = host.id().name().to_owned();
@@ -252,7 +252,7 @@ fn input(device: cpal::Device, known: Option<&DeviceEntry>) -> InputDevice {
 
 /// Which entries a user's `--input-device` text means.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Match {
+pub(crate) enum Match {
     One(usize),
     None,
     Several(Vec<usize>),
@@ -261,7 +261,7 @@ pub enum Match {
 /// Match `wanted` against device names: an exact name wins, then a name or
 /// description equal ignoring case, then the one name or description that
 /// contains it ignoring case. Several equally good matches are ambiguous.
-pub fn match_device(entries: &[DeviceEntry], wanted: &str) -> Match {
+pub(crate) fn match_device(entries: &[DeviceEntry], wanted: &str) -> Match {
     if let Some(index) = entries.iter().position(|entry| entry.name == wanted) {
         return Match::One(index);
     }

@@ -3,14 +3,14 @@
 //! reaction-time metrics. Works on 16 kHz mono f32 samples in [-1, 1].
 
 /// Frame length used for level decisions: 30 ms at 16 kHz.
-pub const FRAME: usize = 480;
+pub(crate) const FRAME: usize = 480;
 
 /// A frame louder than this (RMS, dBFS) counts as voiced. Speech at a normal
 /// distance sits around -30..-10 dBFS; room noise and hiss well below -50.
-pub const VOICED_DBFS: f32 = -45.0;
+pub(crate) const VOICED_DBFS: f32 = -45.0;
 
 /// Root mean square of a block of samples (0 for an empty block).
-pub fn rms(samples: &[f32]) -> f32 {
+pub(crate) fn rms(samples: &[f32]) -> f32 {
     if samples.is_empty() {
         return 0.0;
     }
@@ -29,12 +29,12 @@ pub fn dbfs(samples: &[f32]) -> f32 {
 }
 
 /// Peak absolute sample.
-pub fn peak(samples: &[f32]) -> f32 {
+pub(crate) fn peak(samples: &[f32]) -> f32 {
     samples.iter().fold(0.0f32, |acc, &s| acc.max(s.abs()))
 }
 
 /// Per-frame voiced flags of a whole signal.
-pub fn voiced_frames(samples: &[f32]) -> Vec<bool> {
+pub(crate) fn voiced_frames(samples: &[f32]) -> Vec<bool> {
     samples
         .chunks(FRAME)
         .map(|frame| dbfs(frame) > VOICED_DBFS)
@@ -83,7 +83,7 @@ pub fn speech_span(samples: &[f32], sample_rate: u32) -> Option<SpeechSpan> {
 /// arrive; it says when speech has begun and how long the silence since the
 /// last voiced frame has lasted.
 #[derive(Debug, Default)]
-pub struct SilenceTracker {
+pub(crate) struct SilenceTracker {
     pending: Vec<f32>,
     heard_speech: bool,
     silent_frames: usize,
@@ -91,12 +91,12 @@ pub struct SilenceTracker {
 }
 
 impl SilenceTracker {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Feed 16 kHz mono samples.
-    pub fn push(&mut self, samples: &[f32]) {
+    pub(crate) fn push(&mut self, samples: &[f32]) {
         self.pending.extend_from_slice(samples);
         let whole = self.pending.len() / FRAME * FRAME;
         for frame in self.pending[..whole].chunks(FRAME) {
@@ -116,17 +116,17 @@ impl SilenceTracker {
     }
 
     /// True once speech has been heard.
-    pub fn heard_speech(&self) -> bool {
+    pub(crate) fn heard_speech(&self) -> bool {
         self.heard_speech
     }
 
     /// Seconds of silence since the last voiced frame (or since the start).
-    pub fn silence_s(&self, sample_rate: u32) -> f64 {
+    pub(crate) fn silence_s(&self, sample_rate: u32) -> f64 {
         self.silent_frames as f64 * FRAME as f64 / f64::from(sample_rate)
     }
 
     /// True when speech began and has been followed by `limit_s` of silence.
-    pub fn silence_after_speech(&self, limit_s: f64, sample_rate: u32) -> bool {
+    pub(crate) fn silence_after_speech(&self, limit_s: f64, sample_rate: u32) -> bool {
         self.heard_speech && self.silence_s(sample_rate) >= limit_s
     }
 }

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Stderr, Write};
 use std::time::{Duration, Instant};
 
 use super::recorder::Progress;
+use crate::units::clock_tenths;
 
 /// Levels below this show an empty bar.
 const FLOOR_DBFS: f32 = -60.0;
@@ -17,7 +18,7 @@ const BAR_WIDTH: usize = 24;
 const REDRAW_EVERY: Duration = Duration::from_millis(100);
 
 /// `REC 0:07.4 [########........] -18 dBFS  silence 1.2 s`.
-pub fn render(progress: &Progress) -> String {
+pub(crate) fn render(progress: &Progress) -> String {
     let filled = bar_fill(progress.level_dbfs);
     let bar: String = "#".repeat(filled) + &".".repeat(BAR_WIDTH - filled);
     let level = if progress.level_dbfs <= -119.0 {
@@ -32,13 +33,10 @@ pub fn render(progress: &Progress) -> String {
     } else {
         "speech".to_owned()
     };
-    format!("REC {} [{bar}]{level}  {state}", clock(progress.elapsed))
-}
-
-/// `m:ss.t`.
-pub fn clock(elapsed: Duration) -> String {
-    let tenths = elapsed.as_millis() / 100;
-    format!("{}:{:02}.{}", tenths / 600, tenths / 10 % 60, tenths % 10)
+    format!(
+        "REC {} [{bar}]{level}  {state}",
+        clock_tenths(progress.elapsed)
+    )
 }
 
 /// How many bar characters a level fills.
@@ -49,7 +47,7 @@ fn bar_fill(dbfs: f32) -> usize {
 
 /// Draws the meter on standard error when it is a terminal; does nothing
 /// otherwise (a log file gets no carriage-return clutter).
-pub struct TerminalMeter {
+pub(crate) struct TerminalMeter {
     err: Stderr,
     enabled: bool,
     last_draw: Option<Instant>,
@@ -62,7 +60,7 @@ impl Default for TerminalMeter {
 }
 
 impl TerminalMeter {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let err = std::io::stderr();
         let enabled = err.is_terminal();
         TerminalMeter {
@@ -73,7 +71,7 @@ impl TerminalMeter {
     }
 
     /// Redraw the line (throttled).
-    pub fn draw(&mut self, progress: &Progress) {
+    pub(crate) fn draw(&mut self, progress: &Progress) {
         if !self.enabled || self.last_draw.is_some_and(|at| at.elapsed() < REDRAW_EVERY) {
             return;
         }
@@ -83,14 +81,14 @@ impl TerminalMeter {
     }
 
     /// Print a line of its own above the meter (a warning).
-    pub fn note(&mut self, line: &str) {
+    pub(crate) fn note(&mut self, line: &str) {
         self.clear();
         let _ = writeln!(self.err, "{line}");
         self.last_draw = None;
     }
 
     /// Remove the meter line.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         if self.enabled && self.last_draw.is_some() {
             let _ = write!(self.err, "\r\x1b[K");
             let _ = self.err.flush();
@@ -111,13 +109,6 @@ mod tests {
             silence: Duration::from_millis(silence_ms),
             new_warning: None,
         }
-    }
-
-    #[test]
-    fn clock_shows_minutes_seconds_and_tenths() {
-        assert_eq!(clock(Duration::ZERO), "0:00.0");
-        assert_eq!(clock(Duration::from_millis(7_440)), "0:07.4");
-        assert_eq!(clock(Duration::from_millis(125_000)), "2:05.0");
     }
 
     #[test]

@@ -4,12 +4,12 @@
 pub mod capture;
 pub mod devices;
 pub mod level;
-pub mod meter;
-pub mod recorder;
-pub mod resample;
+pub(crate) mod meter;
+pub(crate) mod recorder;
+pub(crate) mod resample;
 pub mod wav_read;
-pub mod wav_repair;
-pub mod wav_writer;
+pub(crate) mod wav_repair;
+pub(crate) mod wav_writer;
 
 /// The sample rate Whisper wants and viva stores answers at.
-pub const WHISPER_RATE: u32 = 16_000;
+pub(crate) const WHISPER_RATE: u32 = 16_000;

@@ -30,16 +30,16 @@ const FIRST_AUDIO_LIMIT: Duration = Duration::from_secs(5);
 
 /// When a recording stops.
 #[derive(Debug, Clone, Default)]
-pub struct RecordSettings {
+pub(crate) struct RecordSettings {
     /// Stop after this much audio.
-    pub max_duration: Option<Duration>,
+    pub(crate) max_duration: Option<Duration>,
     /// Stop after this much silence once speech began.
-    pub silence_after_speech: Option<Duration>,
+    pub(crate) silence_after_speech: Option<Duration>,
 }
 
 /// How a recording ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordingEnd {
+pub(crate) enum RecordingEnd {
     /// Silence for the set time after speech.
     Silence,
     /// The time limit.
@@ -56,7 +56,7 @@ pub enum RecordingEnd {
 
 /// Ask a running recording to end, from any thread.
 #[derive(Debug, Clone, Default)]
-pub struct RecordControl(Arc<AtomicU8>);
+pub(crate) struct RecordControl(Arc<AtomicU8>);
 
 const RUNNING: u8 = 0;
 const STOP: u8 = 1;
@@ -64,27 +64,28 @@ const INTERRUPT: u8 = 2;
 const DISCARD: u8 = 3;
 
 impl RecordControl {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// End the recording and keep it.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.request(STOP);
     }
 
     /// End the recording because of Ctrl-C and keep it.
-    pub fn interrupt(&self) {
+    pub(crate) fn interrupt(&self) {
         self.request(INTERRUPT);
     }
 
     /// End the recording and delete its file.
-    pub fn discard(&self) {
+    pub(crate) fn discard(&self) {
         self.request(DISCARD);
     }
 
     /// True once any end was asked for.
-    pub fn is_requested(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_requested(&self) -> bool {
         self.0.load(Ordering::Acquire) != RUNNING
     }
 
@@ -107,7 +108,7 @@ impl RecordControl {
 
 /// Something wrong with the input that the user can fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputWarning {
+pub(crate) enum InputWarning {
     /// More than a second of exact zeros: muted, or the wrong device.
     Silent,
     /// More than a second, in all, of audio at full scale.
@@ -116,7 +117,7 @@ pub enum InputWarning {
 
 impl InputWarning {
     /// The message for the user, naming the device.
-    pub fn message(self, device: &str) -> String {
+    pub(crate) fn message(self, device: &str) -> String {
         match self {
             InputWarning::Silent => format!(
                 "input device '{device}' delivers silence: is it muted? (`viva devices` lists the others)"
@@ -130,40 +131,40 @@ impl InputWarning {
 
 /// The state of a running recording, for a meter.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Progress {
+pub(crate) struct Progress {
     /// Audio recorded so far.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Loudness of the latest audio, dBFS (-120 for digital silence).
-    pub level_dbfs: f32,
+    pub(crate) level_dbfs: f32,
     /// Loudest sample of the latest audio, 0..=1.
-    pub peak: f32,
+    pub(crate) peak: f32,
     /// Speech has been heard.
-    pub heard_speech: bool,
+    pub(crate) heard_speech: bool,
     /// Silence since the last speech (or since the start).
-    pub silence: Duration,
+    pub(crate) silence: Duration,
     /// A warning that arose just now (each is given once).
-    pub new_warning: Option<InputWarning>,
+    pub(crate) new_warning: Option<InputWarning>,
 }
 
 /// A finished recording.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Recording {
-    pub end: RecordingEnd,
+pub(crate) struct Recording {
+    pub(crate) end: RecordingEnd,
     /// Audio in the file.
-    pub duration: Duration,
+    pub(crate) duration: Duration,
     /// Speech was heard at some point.
-    pub heard_speech: bool,
+    pub(crate) heard_speech: bool,
     /// Every warning given.
-    pub warnings: Vec<InputWarning>,
+    pub(crate) warnings: Vec<InputWarning>,
     /// Samples lost because the loop fell behind (should be 0).
-    pub samples_dropped: u64,
+    pub(crate) samples_dropped: u64,
     /// What the device delivered (before conversion to 16 kHz mono).
-    pub device_format: CaptureFormat,
+    pub(crate) device_format: CaptureFormat,
 }
 
 /// Why a recording could not be made.
 #[derive(Debug, thiserror::Error)]
-pub enum RecordError {
+pub(crate) enum RecordError {
     #[error(transparent)]
     Capture(#[from] CaptureError),
     #[error(transparent)]
@@ -177,7 +178,7 @@ pub enum RecordError {
 
 /// Record from `device` into `out` until a stop condition: [`Recorder::start`]
 /// then [`Recorder::run`].
-pub fn record(
+pub(crate) fn record(
     device: &InputDevice,
     out: &Path,
     settings: &RecordSettings,
@@ -188,7 +189,7 @@ pub fn record(
 }
 
 /// A recording in progress: the device is open and the file exists.
-pub struct Recorder {
+pub(crate) struct Recorder {
     capture: Capture,
     resampler: Resampler,
     writer: WavWriter,
@@ -213,7 +214,7 @@ impl Recorder {
     /// Open the device, then create the file (16 kHz mono 16-bit WAV, written
     /// as it goes). Audio is captured from now on; call [`Recorder::run`] soon
     /// (the device's buffer holds a few seconds).
-    pub fn start(
+    pub(crate) fn start(
         device: &InputDevice,
         out: &Path,
         settings: RecordSettings,
@@ -241,7 +242,7 @@ impl Recorder {
 
     /// Record until a stop condition; `on_progress` is called every ~40 ms.
     /// The file is finished (or deleted, when discarded) before this returns.
-    pub fn run(
+    pub(crate) fn run(
         mut self,
         control: &RecordControl,
         mut on_progress: impl FnMut(&Progress),

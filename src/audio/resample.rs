@@ -19,7 +19,7 @@ const CHUNK_FRAMES: usize = 1024;
 
 /// Why audio cannot be resampled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ResampleError {
+pub(crate) enum ResampleError {
     #[error("the sample rate is 0 Hz")]
     ZeroRate,
     #[error("the audio has no channels")]
@@ -28,7 +28,7 @@ pub enum ResampleError {
 
 /// A streaming converter from interleaved audio at `in_rate` with `channels`
 /// channels to 16 kHz mono.
-pub struct Resampler {
+pub(crate) struct Resampler {
     in_rate: u32,
     channels: usize,
     /// `None` when the input is already 16 kHz.
@@ -56,7 +56,7 @@ impl std::fmt::Debug for Resampler {
 
 impl Resampler {
     /// A converter for interleaved input at `in_rate` Hz with `channels` channels.
-    pub fn new(in_rate: u32, channels: u16) -> Result<Self, ResampleError> {
+    pub(crate) fn new(in_rate: u32, channels: u16) -> Result<Self, ResampleError> {
         if in_rate == 0 {
             return Err(ResampleError::ZeroRate);
         }
@@ -83,14 +83,9 @@ impl Resampler {
         })
     }
 
-    /// The input sample rate.
-    pub fn in_rate(&self) -> u32 {
-        self.in_rate
-    }
-
     /// Feed interleaved samples (any length; an incomplete last frame is kept
     /// for the next call) and get the 16 kHz mono samples ready so far.
-    pub fn push(&mut self, interleaved: &[f32]) -> Vec<f32> {
+    pub(crate) fn push(&mut self, interleaved: &[f32]) -> Vec<f32> {
         self.downmix_into_pending(interleaved);
         if self.fft.is_none() {
             self.frames_out += self.pending.len() as u64;
@@ -112,7 +107,7 @@ impl Resampler {
     /// Flush the tail: the last samples and the filter's delay. The total
     /// output of the stream is then `round(frames_in × 16000 / in_rate)`.
     /// The converter is ready for a new stream afterwards.
-    pub fn finish(&mut self) -> Vec<f32> {
+    pub(crate) fn finish(&mut self) -> Vec<f32> {
         let expected = self.expected_total();
         let mut out = Vec::new();
         match self.fft.as_mut() {
@@ -211,7 +206,8 @@ fn average(frame: &[f32]) -> f32 {
 
 /// Convert a whole interleaved buffer at `rate` Hz with `channels` channels to
 /// 16 kHz mono.
-pub fn to_whisper_format(
+#[cfg(test)]
+pub(crate) fn to_whisper_format(
     interleaved: &[f32],
     rate: u32,
     channels: u16,

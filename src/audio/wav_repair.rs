@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// What a repair did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Repair {
+pub(crate) enum Repair {
     /// The header already matched the file.
     Intact,
     /// The header now counts `added` more bytes of audio.
@@ -18,7 +18,7 @@ pub enum Repair {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum RepairError {
+pub(crate) enum RepairError {
     #[error("{path}: {reason}")]
     NotRepairable { path: String, reason: String },
     #[error("cannot repair {path}: {source}")]
@@ -30,7 +30,7 @@ pub enum RepairError {
 
 /// Fix the RIFF and data sizes of the WAV at `path` in place, when its
 /// `data` chunk is the last chunk and holds more bytes than its header says.
-pub fn repair(path: &Path) -> Result<Repair, RepairError> {
+pub(crate) fn repair(path: &Path) -> Result<Repair, RepairError> {
     let name = path.display().to_string();
     let io = |source| RepairError::Io {
         path: name.clone(),

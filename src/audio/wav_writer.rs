@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 use super::WHISPER_RATE;
 
 /// The longest the file on disk may lag behind the recording.
-pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+pub(crate) const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// Why the WAV file cannot be written.
 #[derive(Debug, thiserror::Error)]
-pub enum WavWriteError {
+pub(crate) enum WavWriteError {
     #[error("cannot create {}: {reason}", path.display())]
     Create { path: PathBuf, reason: String },
     #[error("cannot write {}: {reason}", path.display())]
@@ -24,7 +24,7 @@ pub enum WavWriteError {
 }
 
 /// A WAV file being recorded.
-pub struct WavWriter {
+pub(crate) struct WavWriter {
     path: PathBuf,
     writer: hound::WavWriter<BufWriter<File>>,
     samples: u64,
@@ -41,7 +41,7 @@ impl std::fmt::Debug for WavWriter {
 }
 
 /// The WAV format viva stores answers in.
-pub fn answer_spec() -> hound::WavSpec {
+pub(crate) fn answer_spec() -> hound::WavSpec {
     hound::WavSpec {
         channels: 1,
         sample_rate: WHISPER_RATE,
@@ -52,7 +52,7 @@ pub fn answer_spec() -> hound::WavSpec {
 
 impl WavWriter {
     /// Create (or replace) `path` as an empty, valid WAV file.
-    pub fn create(path: &Path) -> Result<WavWriter, WavWriteError> {
+    pub(crate) fn create(path: &Path) -> Result<WavWriter, WavWriteError> {
         let create_error = |reason: String| WavWriteError::Create {
             path: path.to_path_buf(),
             reason,
@@ -74,14 +74,9 @@ impl WavWriter {
         })
     }
 
-    /// The file being written.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Append 16 kHz mono samples in [-1, 1] (louder ones are clipped), and
     /// checkpoint the file when the last checkpoint is old enough.
-    pub fn write(&mut self, samples: &[f32]) -> Result<(), WavWriteError> {
+    pub(crate) fn write(&mut self, samples: &[f32]) -> Result<(), WavWriteError> {
         for &sample in samples {
             self.writer
                 .write_sample(to_i16(sample))
@@ -95,19 +90,19 @@ impl WavWriter {
     }
 
     /// Make the file on disk valid and complete up to now.
-    pub fn checkpoint(&mut self) -> Result<(), WavWriteError> {
+    pub(crate) fn checkpoint(&mut self) -> Result<(), WavWriteError> {
         self.writer.flush().map_err(|err| self.write_error(err))?;
         self.last_checkpoint = Instant::now();
         Ok(())
     }
 
     /// Seconds of audio written.
-    pub fn duration(&self) -> Duration {
+    pub(crate) fn duration(&self) -> Duration {
         Duration::from_secs_f64(self.samples as f64 / f64::from(WHISPER_RATE))
     }
 
     /// Finish the file: final header, flushed, synced to disk.
-    pub fn finish(self) -> Result<Duration, WavWriteError> {
+    pub(crate) fn finish(self) -> Result<Duration, WavWriteError> {
         let duration = self.duration();
         let path = self.path.clone();
         let write_error = |err: &dyn std::fmt::Display| WavWriteError::Write {
@@ -124,7 +119,7 @@ impl WavWriter {
     }
 
     /// Stop and delete the file (the recording is not wanted).
-    pub fn discard(self) -> Result<(), WavWriteError> {
+    pub(crate) fn discard(self) -> Result<(), WavWriteError> {
         let path = self.path.clone();
         drop(self.writer);
         std::fs::remove_file(&path).map_err(|err| WavWriteError::Write {

@@ -2,13 +2,13 @@
 //! wherever it runs. Their sources are `data/banks/*.toml`.
 
 /// Built-in banks: (name, TOML text).
-pub const BUILTIN: &[(&str, &str)] = &[(
+pub(crate) const BUILTIN: &[(&str, &str)] = &[(
     "platform-engineer",
     include_str!("../../data/banks/platform-engineer.toml"),
 )];
 
 /// The TOML text of the built-in bank `name`.
-pub fn builtin(name: &str) -> Option<&'static str> {
+pub(crate) fn builtin(name: &str) -> Option<&'static str> {
     BUILTIN
         .iter()
         .find(|(builtin, _)| *builtin == name)

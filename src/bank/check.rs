@@ -32,24 +32,24 @@ const QUESTION_FIELDS: &[&str] = &[
 
 /// One problem in a bank file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     /// 1-based line.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 1-based column, in characters.
-    pub column: usize,
+    pub(crate) column: usize,
     /// What is wrong, naming the question and field.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl Diagnostic {
     /// `FILE:LINE:COLUMN: message`, the way compilers print it.
-    pub fn render(&self, file: &str) -> String {
+    pub(crate) fn render(&self, file: &str) -> String {
         format!("{file}:{}:{}: {}", self.line, self.column, self.message)
     }
 }
 
 /// Every problem in `text`, in file order; empty when the bank is valid.
-pub fn check(text: &str) -> Vec<Diagnostic> {
+pub(crate) fn check(text: &str) -> Vec<Diagnostic> {
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     let mut checker = Checker {
         text,
@@ -67,7 +67,7 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
 }
 
 /// Parse and validate a bank. On failure, every problem found.
-pub fn parse(text: &str) -> Result<Bank, Vec<Diagnostic>> {
+pub(crate) fn parse(text: &str) -> Result<Bank, Vec<Diagnostic>> {
     let diagnostics = check(text);
     if !diagnostics.is_empty() {
         return Err(diagnostics);
@@ -433,7 +433,7 @@ fn kind_of(value: &DeValue<'_>) -> String {
 }
 
 /// True for `a-z0-9` words joined by single hyphens.
-pub fn is_slug(id: &str) -> bool {
+pub(crate) fn is_slug(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
             !part.is_empty()

@@ -15,13 +15,13 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use builtin::{builtin, BUILTIN};
-pub use check::Diagnostic;
-pub use types::{Bank, Question, DEFAULT_TARGET_S};
+pub(crate) use builtin::{builtin, BUILTIN};
+pub(crate) use check::Diagnostic;
+pub(crate) use types::{Bank, Question, QuestionRef, DEFAULT_TARGET_S};
 
 /// Why a bank could not be loaded.
 #[derive(Debug, thiserror::Error)]
-pub enum BankError {
+pub(crate) enum BankError {
     #[error("no bank '{spec}': it is not a built-in bank ({builtins}), not in {user_dir}, and not a file")]
     NotFound {
         spec: String,
@@ -58,12 +58,12 @@ fn invalid_message(name: &str, diagnostics: &[Diagnostic]) -> String {
 }
 
 /// Load a bank by built-in name, by name in the user's banks directory, or by path.
-pub fn load(spec: &str) -> Result<Bank, BankError> {
+pub(crate) fn load(spec: &str) -> Result<Bank, BankError> {
     load_from(spec, &crate::paths::user_banks_dir())
 }
 
 /// [`load`] with an explicit user banks directory (for tests).
-pub fn load_from(spec: &str, user_dir: &Path) -> Result<Bank, BankError> {
+pub(crate) fn load_from(spec: &str, user_dir: &Path) -> Result<Bank, BankError> {
     if let Some(text) = builtin(spec) {
         return parse(text, spec);
     }
@@ -90,13 +90,13 @@ pub fn load_from(spec: &str, user_dir: &Path) -> Result<Bank, BankError> {
 }
 
 /// Load and validate the bank file at `path`.
-pub fn load_path(path: &Path) -> Result<Bank, BankError> {
+pub(crate) fn load_path(path: &Path) -> Result<Bank, BankError> {
     let text = read_text(path)?;
     parse(&text, &path.display().to_string())
 }
 
 /// Read a file that must be UTF-8 text.
-pub fn read_text(path: &Path) -> Result<String, BankError> {
+pub(crate) fn read_text(path: &Path) -> Result<String, BankError> {
     let bytes = std::fs::read(path).map_err(|source| BankError::Read {
         path: path.to_path_buf(),
         source,
@@ -107,7 +107,7 @@ pub fn read_text(path: &Path) -> Result<String, BankError> {
 }
 
 /// Parse and validate bank text; `name` is used in error messages.
-pub fn parse(text: &str, name: &str) -> Result<Bank, BankError> {
+pub(crate) fn parse(text: &str, name: &str) -> Result<Bank, BankError> {
     check::parse(text).map_err(|diagnostics| BankError::Invalid {
         name: name.to_string(),
         diagnostics,

@@ -9,7 +9,7 @@ use crate::bank::{self, check, import};
 use crate::cli::BankCommand;
 use crate::fsutil;
 
-pub fn run(args: BankCommand) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: BankCommand) -> anyhow::Result<ExitCode> {
     match args {
         BankCommand::Import { file, output, id } => {
             import_page(&file, output.as_deref(), id.as_deref())

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::audio::devices::{self, DeviceEntry};
 use crate::voice::{Speaker, SpeakerOptions, VoiceInfo};
 
-pub fn run() -> anyhow::Result<ExitCode> {
+pub(crate) fn run() -> anyhow::Result<ExitCode> {
     let list = devices::list()?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "Inputs ({}), for --input-device NAME:", list.host)?;

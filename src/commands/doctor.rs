@@ -10,10 +10,10 @@ use crate::audio::level;
 use crate::audio::recorder::{self, RecordControl, RecordSettings, RecordingEnd};
 use crate::audio::wav_read::read_for_whisper;
 use crate::cli::DoctorArgs;
+use crate::model::{load, locate};
 use crate::paths;
 use crate::session::record::SessionStatus;
 use crate::session::{recover, store};
-use crate::stt::{load, locate};
 use crate::voice::{Speaker, SpeakerOptions};
 
 /// How long the input check records.
@@ -26,7 +26,7 @@ enum Check {
     Fail(String),
 }
 
-pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     let checks = [
         ("model", check_model(args.model.model.as_deref())),
         ("input", check_input()),

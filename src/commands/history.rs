@@ -10,23 +10,23 @@ use std::process::ExitCode;
 use anyhow::Context;
 use thiserror::Error;
 
-use crate::bank;
+use crate::bank::{self, QuestionRef};
 use crate::cli::HistoryArgs;
 use crate::history::{sparkline, Attempt, History, QuestionHistory};
 use crate::paths;
-use crate::report::markdown::{clock, status_text};
 use crate::report::summary::truncate;
+use crate::units::clock;
 
 /// How many attempts the table's sparkline shows (the latest ones).
 const SPARK_ATTEMPTS: usize = 10;
 
 #[derive(Debug, Error, PartialEq)]
-pub enum HistoryCommandError {
+pub(crate) enum HistoryCommandError {
     #[error("no attempts at question '{selector}' in {dir}; practise it with `viva practice --pick {selector}`")]
     NoAttempts { selector: String, dir: String },
 }
 
-pub fn run(args: HistoryArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     let sessions_dir = paths::sessions_dir(args.sessions.sessions.as_deref());
     let history = History::load(&sessions_dir)?;
     for skipped in &history.skipped {
@@ -44,7 +44,7 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Every bank's practised questions, one line each.
-pub fn overview(history: &History, sessions_dir: &Path) -> String {
+pub(crate) fn overview(history: &History, sessions_dir: &Path) -> String {
     let questions = history.questions();
     if history.sessions.is_empty() {
         return format!(
@@ -103,7 +103,7 @@ fn bank_ids(history: &History) -> Vec<String> {
 }
 
 /// The per-question table.
-pub fn table(questions: &[&QuestionHistory]) -> String {
+pub(crate) fn table(questions: &[&QuestionHistory]) -> String {
     let mut out = String::new();
     if questions.is_empty() {
         out.push_str("  (no answered questions yet)\n");
@@ -153,17 +153,17 @@ fn coverage_cell(question: &QuestionHistory) -> String {
 }
 
 /// One question's attempts in detail.
-pub fn question_report(
+pub(crate) fn question_report(
     history: &History,
     selector: &str,
     sessions_dir: &Path,
 ) -> anyhow::Result<String> {
     let selector = selector.trim();
-    let number = selector.parse::<usize>().ok();
+    let wanted = QuestionRef::parse(selector);
     let matches: Vec<QuestionHistory> = history
         .questions()
         .into_iter()
-        .filter(|q| q.id == selector || Some(q.number) == number)
+        .filter(|q| wanted.matches(q.number, &q.id))
         .collect();
     if matches.is_empty() {
         return Err(HistoryCommandError::NoAttempts {
@@ -212,7 +212,7 @@ fn attempts_detail(question: &QuestionHistory) -> String {
             out,
             "{:<10}  {:<9} {:>6} {:>5} {:>6}  {}",
             attempt.date,
-            status_text(attempt.status),
+            attempt.status,
             attempt.spoken_s.map(clock).unwrap_or_else(|| "-".into()),
             attempt
                 .wpm

@@ -1,23 +1,25 @@
 //! One module per subcommand; `run` dispatches to them.
 
-pub mod bank;
-pub mod devices;
-pub mod doctor;
-pub mod history;
-pub mod model;
-pub mod practice;
-pub mod questions;
-pub mod record;
-pub mod review;
-pub mod say;
-pub mod transcribe;
+pub(crate) mod bank;
+pub(crate) mod devices;
+pub(crate) mod doctor;
+pub(crate) mod history;
+mod interrupt;
+pub(crate) mod model;
+pub(crate) mod practice;
+mod progress;
+pub(crate) mod questions;
+pub(crate) mod record;
+pub(crate) mod review;
+pub(crate) mod say;
+pub(crate) mod transcribe;
 
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
 /// Run the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Practice(args) => practice::run(args),
         Command::Questions(args) => questions::run(args),

@@ -7,15 +7,17 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::cli::ModelCommand;
+use crate::commands::interrupt;
+use crate::commands::progress::Bar;
+use crate::model::catalog::{self, Catalog, ModelEntry};
+use crate::model::fetch::{self, Outcome};
+use crate::model::import;
+use crate::model::job::Job;
+use crate::model::load;
+use crate::model::{error::ModelError, ggml};
 use crate::paths;
-use crate::stt::catalog::{self, Catalog, ModelEntry};
-use crate::stt::fetch::{self, Outcome};
-use crate::stt::import;
-use crate::stt::load;
-use crate::stt::model_job::Job;
-use crate::stt::{ggml, model_error::ModelError};
 
-pub fn run(args: ModelCommand) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: ModelCommand) -> anyhow::Result<ExitCode> {
     let catalog = Catalog::builtin();
     match args {
         ModelCommand::Fetch { name } => fetch_model(&catalog, &name),
@@ -46,7 +48,7 @@ fn megabytes(bytes: u64) -> String {
 
 fn fetch_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
     let model = known(catalog, name)?;
-    let job = Job::interactive();
+    let job = model_job();
     match fetch::fetch(model, &paths::models_dir(), &job)? {
         Outcome::AlreadyPresent { path, .. } => {
             println!("{name}: {} is already present and verified", path.display());
@@ -72,7 +74,7 @@ fn import_model(
     name: Option<&str>,
     output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let job = Job::interactive();
+    let job = model_job();
     let (written, facts) = import::import(path, name, output, &paths::models_dir(), &job)?;
     println!(
         "wrote {} ({}, {} tensors, {}, sha256 {})",
@@ -240,4 +242,9 @@ fn verify_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
     );
     println!("ok");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A job with a progress bar on stderr that Ctrl-C or SIGTERM cancels.
+fn model_job() -> Job {
+    Job::new(Box::new(Bar::new()), interrupt::watch().flag())
 }

@@ -4,14 +4,15 @@ use std::process::ExitCode;
 
 use crate::bank;
 use crate::cli::PracticeArgs;
+use crate::commands::interrupt;
+use crate::model::locate::resolve_model;
 use crate::paths;
 use crate::session::plan::{choose, parse_duration};
 use crate::session::record::Settings;
 use crate::session::runner::{self, Practice, Start};
 use crate::session::store;
-use crate::stt::locate::resolve_model;
 
-pub fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
     let sessions_dir = paths::sessions_dir(args.sessions.sessions.as_deref());
     let model_path = resolve_model(args.model.model.as_deref())?;
     let time_limit = args
@@ -67,7 +68,8 @@ pub fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(runner::run(practice, start));
+    let interrupts = interrupt::watch().events();
+    let result = runtime.block_on(runner::run(practice, start, interrupts));
     // Do not wait for a transcription still running after Ctrl-C: its answer
     // is saved as pending and `--resume` finishes it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

@@ -19,7 +19,7 @@ const MAX_SHOW_WIDTH: usize = 100;
 /// `show`'s width when standard output is not a terminal.
 const PIPE_SHOW_WIDTH: usize = 80;
 
-pub fn run(args: QuestionsArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: QuestionsArgs) -> anyhow::Result<ExitCode> {
     let bank = bank::load(&args.bank.bank)?;
     let terminal_width = terminal_width();
     let text = match args.action.unwrap_or(QuestionsAction::List) {
@@ -55,7 +55,7 @@ fn terminal_width() -> Option<usize> {
 }
 
 /// One line per question: number, id, text; cut to `width` when given.
-pub fn list(bank: &Bank, width: Option<usize>) -> String {
+pub(crate) fn list(bank: &Bank, width: Option<usize>) -> String {
     let number_width = bank.questions.len().to_string().len();
     let id_width = bank
         .questions
@@ -102,7 +102,7 @@ fn cut(line: &str, width: usize) -> String {
 
 /// A question with its guidance, talking points, aliases and sample answer,
 /// wrapped to `width`.
-pub fn show(bank: &Bank, number: usize, question: &Question, width: usize) -> String {
+pub(crate) fn show(bank: &Bank, number: usize, question: &Question, width: usize) -> String {
     let indent = "  ";
     let body = textwrap::Options::new(width)
         .initial_indent(indent)

@@ -7,16 +7,17 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::bail;
-use signal_hook::consts::SIGINT;
-use signal_hook::iterator::Signals;
 
 use crate::audio::devices;
-use crate::audio::meter::{clock, TerminalMeter};
+use crate::audio::meter::TerminalMeter;
 use crate::audio::recorder::{RecordControl, RecordSettings, Recorder, Recording, RecordingEnd};
 use crate::cli::RecordArgs;
+use crate::commands::interrupt;
+use crate::error::EXIT_INTERRUPTED;
 use crate::session::plan::parse_duration;
+use crate::units::clock_tenths;
 
-pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     let silence = parse_duration("--silence", &args.silence)?;
     let max_duration = match args.seconds {
         None => None,
@@ -27,7 +28,13 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     };
     let device = devices::input_device(args.input_device.as_deref())?;
     let control = RecordControl::new();
-    stop_on_ctrl_c(&control);
+    // The first Ctrl-C (or SIGTERM) ends the recording and keeps the file; a
+    // second one exits at once (the file is still valid up to its last
+    // checkpoint).
+    {
+        let control = control.clone();
+        interrupt::watch().on_interrupt(move || control.interrupt());
+    }
     let enter = std::io::stdin().is_terminal();
     if enter {
         stop_on_enter(&control);
@@ -67,7 +74,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     println!(
         "Saved {}: {} of 16 kHz mono audio ({}).",
         args.out.display(),
-        clock(recording.duration),
+        clock_tenths(recording.duration),
         why_it_ended(&recording, silence)
     );
     if !recording.heard_speech {
@@ -81,6 +88,9 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
             "input device '{}' stopped delivering audio ({reason}); the file holds what came before",
             device.label
         );
+    }
+    if recording.end == RecordingEnd::Interrupted {
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -97,28 +107,6 @@ fn why_it_ended(recording: &Recording, silence: Duration) -> String {
         RecordingEnd::Discarded => "discarded".to_owned(),
         RecordingEnd::DeviceLost(_) => "the input device stopped".to_owned(),
     }
-}
-
-/// The first Ctrl-C ends the recording and keeps the file; a second one
-/// exits at once (the file is still valid up to its last checkpoint).
-fn stop_on_ctrl_c(control: &RecordControl) {
-    let control = control.clone();
-    let mut signals = match Signals::new([SIGINT]) {
-        Ok(signals) => signals,
-        Err(err) => {
-            eprintln!("warning: Ctrl-C cannot stop the recording cleanly here ({err})");
-            return;
-        }
-    };
-    // The thread waits for signals; it ends with the process.
-    std::thread::spawn(move || {
-        for _ in signals.forever() {
-            if control.is_requested() {
-                std::process::exit(130);
-            }
-            control.interrupt();
-        }
-    });
 }
 
 /// A line on standard input (Enter) ends the recording.

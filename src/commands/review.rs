@@ -13,17 +13,17 @@ use crate::analysis::{analyse, ANALYSIS_VERSION};
 use crate::audio::level::speech_span;
 use crate::audio::wav_read::read_for_whisper;
 use crate::audio::WHISPER_RATE;
-use crate::bank;
+use crate::bank::{self, QuestionRef};
 use crate::cli::ReviewArgs;
 use crate::fsutil::write_atomic;
 use crate::paths;
-use crate::report::{html, markdown, terminal};
+use crate::report::{html, terminal};
 use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
 use crate::session::store::{self, SessionDir};
 use crate::stt::transcript::Transcript;
 
 #[derive(Debug, Error, PartialEq)]
-pub enum ReviewError {
+pub(crate) enum ReviewError {
     #[error("question '{selector}' is not in session {session} (it has {available})")]
     QuestionNotInSession {
         selector: String,
@@ -32,7 +32,7 @@ pub enum ReviewError {
     },
 }
 
-pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
     let sessions_dir = paths::sessions_dir(args.sessions.sessions.as_deref());
     let dir = store::find(&sessions_dir, args.session.as_deref())?;
     let mut record = dir.load()?;
@@ -78,11 +78,11 @@ fn select<'a>(
     let Some(selector) = selector.map(str::trim) else {
         return Ok(record.answers.iter().collect());
     };
-    let number = selector.parse::<usize>().ok();
+    let wanted = QuestionRef::parse(selector);
     let chosen: Vec<&AnswerRecord> = record
         .answers
         .iter()
-        .filter(|answer| answer.id == selector || Some(answer.number) == number)
+        .filter(|answer| wanted.matches(answer.number, &answer.id))
         .collect();
     if chosen.is_empty() {
         let available: Vec<String> = record
@@ -200,10 +200,6 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
         dir.save_answer(&record.answers[slot])?;
     }
     dir.save(record)?;
-    write_atomic(
-        &dir.file("transcript.md"),
-        markdown::transcript_md(record).as_bytes(),
-    )?;
     Ok(changed.len())
 }
 

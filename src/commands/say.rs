@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::cli::SayArgs;
 use crate::voice::{Speaker, SpeakerOptions};
 
-pub fn run(args: SayArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: SayArgs) -> anyhow::Result<ExitCode> {
     let options = SpeakerOptions {
         speech: !args.no_tts,
         voice: args.voice,

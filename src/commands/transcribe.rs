@@ -17,12 +17,12 @@ use serde::Serialize;
 use crate::audio::wav_read;
 use crate::cli::TranscribeArgs;
 use crate::error;
-use crate::stt::locate;
+use crate::model::locate;
 use crate::stt::transcriber::{TranscribeOptions, Transcriber};
 use crate::stt::transcript::Transcript;
 
 /// What a text line says for audio without speech.
-pub const NO_SPEECH_TEXT: &str = "(no speech)";
+pub(crate) const NO_SPEECH_TEXT: &str = "(no speech)";
 
 /// One line of `--json` output for a transcribed file.
 #[derive(Debug, Serialize)]
@@ -39,7 +39,7 @@ struct FileError<'a> {
     error: String,
 }
 
-pub fn run(args: TranscribeArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: TranscribeArgs) -> anyhow::Result<ExitCode> {
     let options = options_from(&args)?;
     let model = locate::resolve_model(args.model.model.as_deref())?;
     let transcriber = Transcriber::load(&model)?;

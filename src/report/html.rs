@@ -15,28 +15,29 @@ use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
 
-use super::markdown::{clock, summary_line};
 use super::terminal::metric_lines;
 use crate::analysis::{AnswerMetrics, LengthVerdict, PaceVerdict, FAST_WPM, SLOW_WPM};
 use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
+use crate::session::transcript_md::summary_line;
+use crate::units::clock;
 
 const STYLE: &str = include_str!("html/page.css");
 const SCRIPT: &str = include_str!("html/page.js");
 
 /// What a page shows.
-pub struct Page<'a> {
+pub(crate) struct Page<'a> {
     /// The session folder's name.
-    pub session_name: &'a str,
-    pub session: &'a SessionRecord,
+    pub(crate) session_name: &'a str,
+    pub(crate) session: &'a SessionRecord,
     /// The answers to show, in order.
-    pub answers: &'a [&'a AnswerRecord],
+    pub(crate) answers: &'a [&'a AnswerRecord],
     /// URL prefix from the page to the session folder: "" when the page is
     /// in the folder, else a relative path ending in `/` (see [`audio_base`]).
-    pub audio_base: &'a str,
+    pub(crate) audio_base: &'a str,
 }
 
 /// The whole page.
-pub fn render(page: &Page) -> String {
+pub(crate) fn render(page: &Page) -> String {
     let mut out = String::with_capacity(16 * 1024);
     let title = format!("{} · {}", page.session.bank.title, page.session_name);
     let _ = write!(
@@ -78,7 +79,7 @@ fn content_security_policy() -> String {
 }
 
 /// Text made safe for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -111,7 +112,7 @@ fn url_path(path: &str) -> String {
 /// session folder: "" when they are the same folder, else a relative path
 /// ending in `/`. Both paths should be absolute (canonical) so the relative
 /// path is right; when none can be made, a `file://` URL.
-pub fn audio_base(page_dir: &Path, session_dir: &Path) -> String {
+pub(crate) fn audio_base(page_dir: &Path, session_dir: &Path) -> String {
     match pathdiff::diff_paths(session_dir, page_dir) {
         Some(relative) if relative.as_os_str().is_empty() => String::new(),
         Some(relative) => {
@@ -332,7 +333,7 @@ fn round_up(value: f64, step: f64) -> f64 {
 }
 
 /// The inline SVG chart: one row per answer.
-pub fn chart_svg(answers: &[&AnswerRecord]) -> String {
+pub(crate) fn chart_svg(answers: &[&AnswerRecord]) -> String {
     let longest = answers
         .iter()
         .filter_map(|a| a.metrics.as_ref())
@@ -423,7 +424,7 @@ fn chart_row(answer: &AnswerRecord, y: f64, seconds: Scale, wpm: Scale) -> Strin
         let _ = writeln!(
             out,
             "<text class=\"tick\" x=\"{DUR_X0}\" y=\"{mid:.1}\">{}</text></g>",
-            escape(super::markdown::status_text(answer.status))
+            escape(&answer.status.to_string())
         );
         return out;
     };

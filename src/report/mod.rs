@@ -1,6 +1,5 @@
 //! Reports of sessions: terminal, markdown, HTML.
 
-pub mod html;
-pub mod markdown;
-pub mod summary;
-pub mod terminal;
+pub(crate) mod html;
+pub(crate) mod summary;
+pub(crate) mod terminal;

@@ -3,11 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::markdown::{clock, status_text};
 use crate::session::record::SessionRecord;
+use crate::units::clock;
 
 /// The summary table, one line per question, ending with a newline.
-pub fn table(session: &SessionRecord) -> String {
+pub(crate) fn table(session: &SessionRecord) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -35,7 +35,7 @@ pub fn table(session: &SessionRecord) -> String {
             "{:>3}  {:<28} {:<11} {:>8} {:>6} {:>5} {:>7}",
             answer.number,
             truncate(&answer.id, 28),
-            status_text(answer.status),
+            answer.status,
             duration,
             words,
             wpm,
@@ -46,7 +46,7 @@ pub fn table(session: &SessionRecord) -> String {
 }
 
 /// `text` cut to `width` characters, with an ellipsis when cut.
-pub fn truncate(text: &str, width: usize) -> String {
+pub(crate) fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         text.to_string()
     } else {

@@ -10,21 +10,22 @@ use std::fmt::Write as _;
 
 use textwrap::core::display_width;
 
-use super::markdown::{clock, status_text, summary_line};
 use crate::analysis::{AnswerMetrics, ANALYSIS_VERSION, FAST_WPM, SLOW_WPM};
 use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
+use crate::session::transcript_md::summary_line;
+use crate::units::clock;
 
 /// The narrowest terminal that shows answer and sample side by side.
-pub const SIDE_BY_SIDE_MIN: usize = 100;
+pub(crate) const SIDE_BY_SIDE_MIN: usize = 100;
 /// Text wider than this is hard to read; wider terminals get margins.
 const MAX_WIDTH: usize = 140;
 /// Width used when nothing says how wide the output is.
-pub const DEFAULT_WIDTH: usize = 80;
+pub(crate) const DEFAULT_WIDTH: usize = 80;
 /// Labels of the metric lines are padded to this width.
 const LABEL: usize = 10;
 
 /// The whole review: a header, then each of `answers` (from `session`).
-pub fn review(
+pub(crate) fn review(
     session_name: &str,
     session: &SessionRecord,
     answers: &[&AnswerRecord],
@@ -48,9 +49,9 @@ pub fn review(
 
 /// "3 questions: 2 answered, 1 skipped".
 fn session_counts(session: &SessionRecord) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
+    let mut counts: Vec<(String, usize)> = Vec::new();
     for answer in &session.answers {
-        let word = status_text(answer.status);
+        let word = answer.status.to_string();
         match counts.iter_mut().find(|(w, _)| *w == word) {
             Some((_, n)) => *n += 1,
             None => counts.push((word, 1)),
@@ -63,7 +64,7 @@ fn session_counts(session: &SessionRecord) -> String {
 }
 
 /// One question: heading, the two answers, talking points, metrics, verdict.
-pub fn answer_block(answer: &AnswerRecord, width: usize) -> String {
+pub(crate) fn answer_block(answer: &AnswerRecord, width: usize) -> String {
     let mut out = String::new();
     let heading = format!("━━ {}. {} ", answer.number, answer.id);
     let rule = width.saturating_sub(display_width(&heading));
@@ -124,7 +125,7 @@ fn answer_text(answer: &AnswerRecord) -> Option<String> {
 }
 
 /// Talking points, sample-answer terms and the metric lines of one answer.
-pub fn metrics_block(metrics: &AnswerMetrics, width: usize) -> String {
+pub(crate) fn metrics_block(metrics: &AnswerMetrics, width: usize) -> String {
     let mut out = String::new();
     if metrics.analysis_version < ANALYSIS_VERSION {
         let _ = writeln!(
@@ -187,7 +188,7 @@ fn sample_terms_line(metrics: &AnswerMetrics) -> Option<String> {
 }
 
 /// The labelled metric lines: Length, Pace, Delivery, Verdict.
-pub fn metric_lines(metrics: &AnswerMetrics) -> Vec<(&'static str, String)> {
+pub(crate) fn metric_lines(metrics: &AnswerMetrics) -> Vec<(&'static str, String)> {
     let length = &metrics.length;
     let target = format!(
         "target {}–{}",

@@ -9,7 +9,7 @@ use crate::audio::wav_writer::WavWriter;
 use crate::audio::WHISPER_RATE;
 
 /// The answer file for a question, if one of the accepted names exists.
-pub fn find(dir: &Path, number: usize, id: &str) -> Option<PathBuf> {
+pub(crate) fn find(dir: &Path, number: usize, id: &str) -> Option<PathBuf> {
     [
         format!("{number}.wav"),
         format!("{number:02}.wav"),
@@ -22,7 +22,7 @@ pub fn find(dir: &Path, number: usize, id: &str) -> Option<PathBuf> {
 
 /// Copy `source` (any WAV) into `dest` as 16 kHz mono 16-bit; returns its
 /// duration in seconds.
-pub fn import(source: &Path, dest: &Path) -> anyhow::Result<f64> {
+pub(crate) fn import(source: &Path, dest: &Path) -> anyhow::Result<f64> {
     let audio = read_for_whisper(source)?;
     let mut writer = WavWriter::create(dest)?;
     writer.write(&audio.samples)?;

@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 /// What a key asks for during an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
+pub(crate) enum Key {
     /// Enter: the answer is done.
     Done,
     /// `s`: skip this question.
@@ -41,14 +41,14 @@ fn key_for(code: KeyCode, modifiers: KeyModifiers) -> Option<Key> {
 }
 
 /// Reads keys on its own thread while it lives.
-pub struct KeyReader {
+pub(crate) struct KeyReader {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl KeyReader {
     /// Put the terminal in raw mode and send keys to `keys`.
-    pub fn start(keys: UnboundedSender<Key>) -> std::io::Result<Self> {
+    pub(crate) fn start(keys: UnboundedSender<Key>) -> std::io::Result<Self> {
         crossterm::terminal::enable_raw_mode()?;
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = Arc::clone(&stop);

@@ -1,11 +1,12 @@
 //! Practice sessions: which questions to ask, the runner, and the session
 //! folder store.
 
-pub mod answer_files;
-pub mod keys;
-pub mod plan;
-pub mod record;
-pub mod recover;
-pub mod runner;
-pub mod store;
-pub mod transcribe_queue;
+pub(crate) mod answer_files;
+pub(crate) mod keys;
+pub(crate) mod plan;
+pub(crate) mod record;
+pub(crate) mod recover;
+pub(crate) mod runner;
+pub(crate) mod store;
+pub(crate) mod transcribe_queue;
+pub(crate) mod transcript_md;

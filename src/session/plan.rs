@@ -9,7 +9,7 @@ use thiserror::Error;
 use crate::bank::Bank;
 
 #[derive(Debug, Error, PartialEq)]
-pub enum PlanError {
+pub(crate) enum PlanError {
     #[error("no question '{selector}' in bank '{bank}' (it has questions 1-{count}; see `viva questions list`)")]
     UnknownQuestion {
         selector: String,
@@ -27,7 +27,7 @@ pub enum PlanError {
 }
 
 /// The bank numbers (1-based) of the questions to ask, in order.
-pub fn choose(
+pub(crate) fn choose(
     bank: &Bank,
     pick: &[String],
     count: Option<usize>,
@@ -72,7 +72,7 @@ fn picked(bank: &Bank, pick: &[String]) -> Result<Vec<usize>, PlanError> {
 }
 
 /// Parse `90s`, `2m`, `1m30s` or a bare number of seconds.
-pub fn parse_duration(option: &'static str, value: &str) -> Result<Duration, PlanError> {
+pub(crate) fn parse_duration(option: &'static str, value: &str) -> Result<Duration, PlanError> {
     let bad = || PlanError::BadDuration {
         option,
         value: value.to_string(),

@@ -11,67 +11,67 @@ use crate::bank::Question;
 use crate::stt::transcript::Segment;
 
 /// Version of the session folder format written by this viva.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// `session.json`: the whole session, rewritten after every answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionRecord {
+pub(crate) struct SessionRecord {
     /// Session folder format version.
-    pub format: u32,
+    pub(crate) format: u32,
     /// The viva version that wrote the session.
-    pub viva_version: String,
+    pub(crate) viva_version: String,
     /// Which bank the questions came from.
-    pub bank: BankRef,
+    pub(crate) bank: BankRef,
     /// The Whisper model file used for transcription.
-    pub model: String,
+    pub(crate) model: String,
     /// The options the session ran with.
-    pub settings: Settings,
+    pub(crate) settings: Settings,
     /// When the session started (RFC 3339, local offset).
-    pub started_at: String,
+    pub(crate) started_at: String,
     /// When the session ended (RFC 3339), absent while it runs or after a crash.
     #[serde(default)]
-    pub ended_at: Option<String>,
+    pub(crate) ended_at: Option<String>,
     /// Where the session stands.
-    pub status: SessionStatus,
+    pub(crate) status: SessionStatus,
     /// One entry per chosen question, in the order asked.
-    pub answers: Vec<AnswerRecord>,
+    pub(crate) answers: Vec<AnswerRecord>,
 }
 
 /// The bank a session used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BankRef {
+pub(crate) struct BankRef {
     /// The bank's id.
-    pub id: String,
+    pub(crate) id: String,
     /// The bank's title.
-    pub title: String,
+    pub(crate) title: String,
     /// What `--bank` named (a built-in name or a path).
-    pub source: String,
+    pub(crate) source: String,
     /// sha256 of the bank's content, so a later edit of the bank is noticed.
-    pub sha256: String,
+    pub(crate) sha256: String,
 }
 
 /// Options a session ran with (what `--resume` reuses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The longest answer, seconds; absent = each question's target maximum.
     #[serde(default)]
-    pub time_limit_s: Option<f64>,
+    pub(crate) time_limit_s: Option<f64>,
     /// Silence after speech that ends an answer, seconds.
-    pub silence_s: f64,
+    pub(crate) silence_s: f64,
     /// Whether questions were spoken.
-    pub tts: bool,
+    pub(crate) tts: bool,
     /// Answers taken from this folder instead of the microphone.
     #[serde(default)]
-    pub answers_dir: Option<PathBuf>,
+    pub(crate) answers_dir: Option<PathBuf>,
     /// The input device asked for, if any.
     #[serde(default)]
-    pub input_device: Option<String>,
+    pub(crate) input_device: Option<String>,
 }
 
 /// Where a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
+pub(crate) enum SessionStatus {
     /// Questions are still being asked (or the process died).
     InProgress,
     /// Every chosen question was dealt with.
@@ -85,7 +85,7 @@ pub enum SessionStatus {
 /// The status of one question in a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum AnswerStatus {
+pub(crate) enum AnswerStatus {
     /// Not asked yet.
     NotAsked,
     /// Recorded; the transcription has not finished.
@@ -102,9 +102,24 @@ pub enum AnswerStatus {
     Failed,
 }
 
+impl std::fmt::Display for AnswerStatus {
+    /// The status as a word a person reads ("no speech"); pads like a `str`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            Self::NotAsked => "not asked",
+            Self::Pending => "pending",
+            Self::Answered => "answered",
+            Self::Skipped => "skipped",
+            Self::NoSpeech => "no speech",
+            Self::Interrupted => "interrupted",
+            Self::Failed => "failed",
+        })
+    }
+}
+
 impl AnswerStatus {
     /// True when the question still needs work on `--resume`.
-    pub fn is_unfinished(self) -> bool {
+    pub(crate) fn is_unfinished(self) -> bool {
         matches!(
             self,
             Self::NotAsked | Self::Pending | Self::Interrupted | Self::Failed
@@ -114,44 +129,44 @@ impl AnswerStatus {
 
 /// One question's answer; also written alone as `NN-<id>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AnswerRecord {
+pub(crate) struct AnswerRecord {
     /// The question's number in its bank (1..N).
-    pub number: usize,
+    pub(crate) number: usize,
     /// The question's id.
-    pub id: String,
+    pub(crate) id: String,
     /// The question as asked.
-    pub question: String,
+    pub(crate) question: String,
     /// The bank's sample answer, kept here so the folder stands alone.
     #[serde(default)]
-    pub sample_answer: String,
+    pub(crate) sample_answer: String,
     /// Where this answer stands.
-    pub status: AnswerStatus,
+    pub(crate) status: AnswerStatus,
     /// The WAV file name, relative to the session folder.
     #[serde(default)]
-    pub wav: Option<String>,
+    pub(crate) wav: Option<String>,
     /// Length of the recording, seconds.
     #[serde(default)]
-    pub duration_s: Option<f64>,
+    pub(crate) duration_s: Option<f64>,
     /// What ended the recording: enter, silence, time_limit, file, interrupted …
     #[serde(default)]
-    pub ended_by: Option<String>,
+    pub(crate) ended_by: Option<String>,
     /// The transcript text (empty for no speech).
     #[serde(default)]
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
     /// Transcript segments with times.
     #[serde(default)]
-    pub segments: Vec<Segment>,
+    pub(crate) segments: Vec<Segment>,
     /// Metrics of the answer.
     #[serde(default)]
-    pub metrics: Option<AnswerMetrics>,
+    pub(crate) metrics: Option<AnswerMetrics>,
     /// Why the answer failed, when it did.
     #[serde(default)]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 impl AnswerRecord {
     /// A question chosen for the session, not yet asked.
-    pub fn not_asked(number: usize, question: &Question) -> Self {
+    pub(crate) fn not_asked(number: usize, question: &Question) -> Self {
         Self {
             number,
             id: question.id.clone(),
@@ -169,7 +184,7 @@ impl AnswerRecord {
     }
 
     /// The file stem for this answer's files: `NN-<id>`.
-    pub fn file_stem(&self) -> String {
+    pub(crate) fn file_stem(&self) -> String {
         format!("{:02}-{}", self.number, self.id)
     }
 }

@@ -9,10 +9,10 @@ use super::store::SessionDir;
 use crate::audio::wav_repair::{repair, Repair};
 
 /// The file a running session holds its process id in.
-pub const PID_FILE: &str = ".viva.pid";
+pub(crate) const PID_FILE: &str = ".viva.pid";
 
 /// Mark `dir` as being run by this process.
-pub fn claim(dir: &SessionDir) -> anyhow::Result<()> {
+pub(crate) fn claim(dir: &SessionDir) -> anyhow::Result<()> {
     crate::fsutil::write_atomic(
         &dir.file(PID_FILE),
         std::process::id().to_string().as_bytes(),
@@ -20,12 +20,12 @@ pub fn claim(dir: &SessionDir) -> anyhow::Result<()> {
 }
 
 /// The session is no longer run by this process.
-pub fn release(dir: &SessionDir) {
+pub(crate) fn release(dir: &SessionDir) {
     let _ = std::fs::remove_file(dir.file(PID_FILE));
 }
 
 /// True when another live process is running this session right now.
-pub fn is_running_elsewhere(dir: &SessionDir) -> bool {
+pub(crate) fn is_running_elsewhere(dir: &SessionDir) -> bool {
     let Ok(text) = std::fs::read_to_string(dir.file(PID_FILE)) else {
         return false;
     };
@@ -38,7 +38,7 @@ pub fn is_running_elsewhere(dir: &SessionDir) -> bool {
 }
 
 /// Repair what a crash left; returns a note per change (empty: nothing to do).
-pub fn recover(dir: &SessionDir, record: &mut SessionRecord) -> Vec<String> {
+pub(crate) fn recover(dir: &SessionDir, record: &mut SessionRecord) -> Vec<String> {
     let mut notes = Vec::new();
     for answer in &mut record.answers {
         let name = format!("{}.wav", answer.file_stem());

@@ -27,23 +27,23 @@ use crate::audio::devices::{self, InputDevice};
 use crate::audio::meter;
 use crate::audio::recorder::{self, RecordControl, RecordSettings, RecordingEnd};
 use crate::bank::{Bank, Question};
-use crate::fsutil::write_atomic;
-use crate::report::{markdown, summary};
+use crate::report::summary;
 use crate::stt::transcriber::Transcriber;
+use crate::units::{clock, clock_tenths, round2};
 use crate::voice::{Speaker, SpeakerOptions};
 
 /// Everything a session needs, validated by the command.
-pub struct Practice {
-    pub bank: Bank,
+pub(crate) struct Practice {
+    pub(crate) bank: Bank,
     /// What `--bank` named.
-    pub bank_source: String,
-    pub settings: Settings,
-    pub model_path: PathBuf,
-    pub sessions_dir: PathBuf,
+    pub(crate) bank_source: String,
+    pub(crate) settings: Settings,
+    pub(crate) model_path: PathBuf,
+    pub(crate) sessions_dir: PathBuf,
 }
 
 /// A new session with these questions (bank numbers), or an old one resumed.
-pub enum Start {
+pub(crate) enum Start {
     New(Vec<usize>),
     Resume(SessionDir),
 }
@@ -69,8 +69,13 @@ enum Asked {
 const KEY_HINT: &str = "Enter done · s skip · r redo · q quit";
 
 /// Run a session to its end; prints the summary and the folder's path last.
-pub async fn run(practice: Practice, start: Start) -> anyhow::Result<ExitCode> {
-    let mut interrupts = ctrl_c_events();
+/// `interrupts` delivers Ctrl-C (and SIGTERM): the answer being recorded is
+/// kept, everything is saved and the session ends.
+pub(crate) async fn run(
+    practice: Practice,
+    start: Start,
+    mut interrupts: UnboundedReceiver<()>,
+) -> anyhow::Result<ExitCode> {
     let model_path = practice.model_path.clone();
     let transcriber = tokio::task::spawn_blocking(move || Transcriber::load(&model_path))
         .await
@@ -147,24 +152,10 @@ pub async fn run(practice: Practice, start: Start) -> anyhow::Result<ExitCode> {
     }
     println!("{}", session.dir.path().display());
     Ok(match outcome {
-        Asked::Interrupted => ExitCode::from(130),
+        Asked::Interrupted => ExitCode::from(crate::error::EXIT_INTERRUPTED),
         Asked::Stopped(_) => ExitCode::FAILURE,
         _ => ExitCode::SUCCESS,
     })
-}
-
-/// Ctrl-C as a stream of events (the default handler would kill the
-/// process before the WAV and `session.json` are finalised).
-fn ctrl_c_events() -> UnboundedReceiver<()> {
-    let (tx, rx) = unbounded_channel();
-    tokio::spawn(async move {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            if tx.send(()).is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }
 
 fn open_input(settings: &Settings) -> anyhow::Result<Input> {
@@ -307,11 +298,7 @@ impl Session {
 
     /// Write `session.json` and `transcript.md`.
     fn save(&self) -> anyhow::Result<()> {
-        self.dir.save(&self.record)?;
-        write_atomic(
-            &self.dir.file("transcript.md"),
-            markdown::transcript_md(&self.record).as_bytes(),
-        )
+        self.dir.save(&self.record)
     }
 
     fn save_answer(&self, slot: usize) -> anyhow::Result<()> {
@@ -507,7 +494,7 @@ impl Asker {
                             .silence_after_speech
                             .unwrap_or_default()
                             .as_secs_f64(),
-                        markdown::clock(limit.as_secs_f64())
+                        clock(limit.as_secs_f64())
                     ),
                     (None, None) => "Recording: speak now".to_string(),
                 },
@@ -526,7 +513,7 @@ impl Asker {
                             print_line(draw, &format!("warning: {}", warning.message(&label)));
                         }
                         if draw {
-                            let limit = limit.map(meter::clock).unwrap_or_default();
+                            let limit = limit.map(clock_tenths).unwrap_or_default();
                             eprint!("\r{} / {limit}  {KEY_HINT}\x1b[K", meter::render(progress));
                         }
                     })
@@ -655,7 +642,7 @@ async fn wait_for_transcripts(
 
 /// The initial prompt for Whisper: the question's talking points and jargon,
 /// so terms like "ArgoCD" or "IRSA" come out spelled right.
-pub fn whisper_prompt(question: &Question) -> Option<String> {
+pub(crate) fn whisper_prompt(question: &Question) -> Option<String> {
     let mut terms: Vec<String> = question.talking_points.clone();
     for (term, forms) in &question.aliases {
         terms.push(term.clone());
@@ -684,10 +671,6 @@ fn now_rfc3339() -> String {
     jiff::Zoned::now()
         .strftime("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()
-}
-
-fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
 }
 
 #[cfg(test)]

@@ -7,13 +7,16 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::record::{AnswerRecord, SessionRecord};
+use super::transcript_md;
 use crate::fsutil::write_atomic;
 
 /// The file that makes a folder a session.
-pub const SESSION_FILE: &str = "session.json";
+pub(crate) const SESSION_FILE: &str = "session.json";
+/// The session as a person reads it.
+pub(crate) const TRANSCRIPT_FILE: &str = "transcript.md";
 
 #[derive(Debug, Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     #[error("no sessions in {0}: run `viva practice` first")]
     NoSessions(PathBuf),
     #[error("no session '{name}' in {dir}")]
@@ -29,7 +32,7 @@ pub enum StoreError {
 
 /// One session folder.
 #[derive(Debug, Clone)]
-pub struct SessionDir {
+pub(crate) struct SessionDir {
     path: PathBuf,
 }
 
@@ -37,7 +40,7 @@ impl SessionDir {
     /// Create a new, empty session folder `<sessions>/<stamp>-<bank id>`.
     /// `stamp` is the local start time like `2026-11-27_231005`; a clash
     /// (two sessions in one second) gets a `-2`, `-3` … suffix.
-    pub fn create(sessions: &Path, stamp: &str, bank_id: &str) -> anyhow::Result<Self> {
+    pub(crate) fn create(sessions: &Path, stamp: &str, bank_id: &str) -> anyhow::Result<Self> {
         std::fs::create_dir_all(sessions).map_err(|source| StoreError::Io {
             path: sessions.to_path_buf(),
             source,
@@ -59,7 +62,7 @@ impl SessionDir {
     }
 
     /// An existing session folder.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
         if !path.join(SESSION_FILE).is_file() {
             return Err(StoreError::Damaged {
                 path: path.to_path_buf(),
@@ -71,12 +74,12 @@ impl SessionDir {
         })
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// The folder's name, e.g. `2026-11-27_231005-platform-engineer`.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         self.path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -84,12 +87,12 @@ impl SessionDir {
     }
 
     /// Path of a file inside the session folder.
-    pub fn file(&self, name: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
         self.path.join(name)
     }
 
     /// Read `session.json`.
-    pub fn load(&self) -> Result<SessionRecord, StoreError> {
+    pub(crate) fn load(&self) -> Result<SessionRecord, StoreError> {
         let path = self.file(SESSION_FILE);
         let text = std::fs::read_to_string(&path).map_err(|source| StoreError::Io {
             path: path.clone(),
@@ -101,13 +104,17 @@ impl SessionDir {
         })
     }
 
-    /// Write `session.json` atomically.
-    pub fn save(&self, record: &SessionRecord) -> anyhow::Result<()> {
-        write_json(&self.file(SESSION_FILE), record)
+    /// Write `session.json` and `transcript.md`, each atomically.
+    pub(crate) fn save(&self, record: &SessionRecord) -> anyhow::Result<()> {
+        write_json(&self.file(SESSION_FILE), record)?;
+        write_atomic(
+            &self.file(TRANSCRIPT_FILE),
+            transcript_md::transcript_md(record).as_bytes(),
+        )
     }
 
     /// Write an answer's `NN-<id>.json` atomically.
-    pub fn save_answer(&self, answer: &AnswerRecord) -> anyhow::Result<()> {
+    pub(crate) fn save_answer(&self, answer: &AnswerRecord) -> anyhow::Result<()> {
         write_json(&self.file(&format!("{}.json", answer.file_stem())), answer)
     }
 }
@@ -121,7 +128,7 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result<()>
 /// Every folder in the sessions directory, oldest first (names start with
 /// the start time, so name order is time order). Folders that are not
 /// sessions are included: opening them reports why.
-pub fn list(sessions: &Path) -> Result<Vec<PathBuf>, StoreError> {
+pub(crate) fn list(sessions: &Path) -> Result<Vec<PathBuf>, StoreError> {
     let entries = match std::fs::read_dir(sessions) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -149,7 +156,7 @@ pub fn list(sessions: &Path) -> Result<Vec<PathBuf>, StoreError> {
 
 /// Find a session: `None` = the newest; else a path to a folder, or a folder
 /// name (or unique prefix of one) in the sessions directory.
-pub fn find(sessions: &Path, spec: Option<&str>) -> Result<SessionDir, StoreError> {
+pub(crate) fn find(sessions: &Path, spec: Option<&str>) -> Result<SessionDir, StoreError> {
     match spec {
         None | Some("") => {
             let newest = list(sessions)?

@@ -15,32 +15,32 @@ use crate::stt::transcript::Transcript;
 
 /// One answer to transcribe.
 #[derive(Debug, Clone)]
-pub struct Job {
+pub(crate) struct Job {
     /// Index of the answer in the session.
-    pub slot: usize,
+    pub(crate) slot: usize,
     /// The answer's WAV file.
-    pub wav: PathBuf,
+    pub(crate) wav: PathBuf,
     /// Initial prompt: the question's jargon.
-    pub prompt: Option<String>,
+    pub(crate) prompt: Option<String>,
 }
 
 /// What Whisper heard in an answer.
 #[derive(Debug, Clone)]
-pub struct Heard {
-    pub transcript: Transcript,
+pub(crate) struct Heard {
+    pub(crate) transcript: Transcript,
     /// Where speech is in the audio, from its energy.
-    pub speech: Option<SpeechSpan>,
+    pub(crate) speech: Option<SpeechSpan>,
 }
 
 /// A finished job.
 #[derive(Debug)]
-pub struct Finished {
-    pub slot: usize,
-    pub outcome: Result<Heard, String>,
+pub(crate) struct Finished {
+    pub(crate) slot: usize,
+    pub(crate) outcome: Result<Heard, String>,
 }
 
 /// The queue; dropping it lets the worker task end.
-pub struct TranscribeQueue {
+pub(crate) struct TranscribeQueue {
     jobs: UnboundedSender<Job>,
     results: UnboundedReceiver<Finished>,
     waiting: usize,
@@ -48,7 +48,7 @@ pub struct TranscribeQueue {
 
 impl TranscribeQueue {
     /// Start the worker task; must be called inside a tokio runtime.
-    pub fn start(transcriber: Arc<Transcriber>) -> Self {
+    pub(crate) fn start(transcriber: Arc<Transcriber>) -> Self {
         let (jobs, mut job_rx) = unbounded_channel::<Job>();
         let (done_tx, results) = unbounded_channel();
         tokio::spawn(async move {
@@ -71,20 +71,20 @@ impl TranscribeQueue {
     }
 
     /// Queue an answer.
-    pub fn submit(&mut self, job: Job) {
+    pub(crate) fn submit(&mut self, job: Job) {
         if self.jobs.send(job).is_ok() {
             self.waiting += 1;
         }
     }
 
     /// Answers queued and not yet finished.
-    pub fn waiting(&self) -> usize {
+    pub(crate) fn waiting(&self) -> usize {
         self.waiting
     }
 
     /// The next finished job; pends forever when none is queued (so it can
     /// sit in a `select!`). Cancel-safe.
-    pub async fn next(&mut self) -> Option<Finished> {
+    pub(crate) async fn next(&mut self) -> Option<Finished> {
         if self.waiting == 0 {
             return std::future::pending().await;
         }

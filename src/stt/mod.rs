@@ -1,21 +1,9 @@
-//! Speech to text: Whisper transcription, the model catalogue and fetch, and
-//! the CTranslate2 → ggml import.
+//! Speech to text: Whisper transcription of 16 kHz mono audio, cut into
+//! pieces at pauses, with the guards against silence taken for words.
+//! Getting and checking the model files is `model`'s job.
 
-pub mod catalog;
-pub mod ct2;
-pub mod fetch;
-pub mod ggml;
-pub mod import;
-pub mod load;
-pub mod locate;
-pub mod mel;
-pub mod model_error;
-pub mod model_input;
-pub mod model_job;
-pub mod model_names;
-pub mod no_speech;
-pub mod split;
+pub(crate) mod no_speech;
+pub(crate) mod split;
 pub mod transcriber;
 pub mod transcript;
-pub mod vocab;
 pub mod wer;

@@ -18,16 +18,16 @@ use crate::stt::wer;
 
 /// Less voiced time than this (by energy) is silence: a click or a breath.
 /// Four 30 ms frames.
-pub const MIN_VOICED_S: f64 = 0.12;
+pub(crate) const MIN_VOICED_S: f64 = 0.12;
 
 /// Whisper's no-speech probability at or above which a window is silence
 /// (the threshold OpenAI's and whisper.cpp's decoders use).
-pub const NO_SPEECH_PROB: f32 = 0.6;
+pub(crate) const NO_SPEECH_PROB: f32 = 0.6;
 
 /// "Near silence": less voiced time than this …
-pub const FAINT_VOICED_S: f64 = 1.0;
+pub(crate) const FAINT_VOICED_S: f64 = 1.0;
 /// … or a no-speech probability at least this high.
-pub const DOUBTFUL_NO_SPEECH_PROB: f32 = 0.3;
+pub(crate) const DOUBTFUL_NO_SPEECH_PROB: f32 = 0.3;
 
 /// What Whisper is known to write on silence and noise (compared after WER
 /// normalisation: case and punctuation do not matter).
@@ -58,24 +58,22 @@ const HALLUCINATIONS: &[&str] = &[
 ];
 
 /// The energy check, before Whisper: `Some(span)` when there may be speech.
-pub fn voiced_span(samples_16k: &[f32]) -> Option<SpeechSpan> {
+pub(crate) fn voiced_span(samples_16k: &[f32]) -> Option<SpeechSpan> {
     level::speech_span(samples_16k, crate::audio::WHISPER_RATE)
         .filter(|span| span.voiced_s >= MIN_VOICED_S)
 }
 
 /// One segment as Whisper returned it, for the checks after Whisper.
 #[derive(Debug, Clone, PartialEq)]
-pub struct HeardSegment {
-    pub text: String,
+pub(crate) struct HeardSegment {
+    pub(crate) text: String,
     /// Whisper's no-speech probability for the window the segment came from.
-    pub no_speech_prob: f32,
+    pub(crate) no_speech_prob: f32,
 }
 
 /// Why a transcript counts as no speech.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoSpeechReason {
-    /// No voiced audio by energy.
-    Silent,
+pub(crate) enum NoSpeechReason {
     /// Whisper returned nothing, or only markers like `[BLANK_AUDIO]`.
     NothingHeard,
     /// Whisper judged every window more likely silent than not.
@@ -86,7 +84,7 @@ pub enum NoSpeechReason {
 
 /// The checks after Whisper: `Some(reason)` when the segments are not speech.
 /// `span` is the energy check's result for the same audio.
-pub fn judge(span: &SpeechSpan, segments: &[HeardSegment]) -> Option<NoSpeechReason> {
+pub(crate) fn judge(span: &SpeechSpan, segments: &[HeardSegment]) -> Option<NoSpeechReason> {
     let spoken: Vec<&HeardSegment> = segments
         .iter()
         .filter(|segment| !is_marker_only(&segment.text))
@@ -107,7 +105,7 @@ pub fn judge(span: &SpeechSpan, segments: &[HeardSegment]) -> Option<NoSpeechRea
 
 /// True for a text that is only a bracketed marker or punctuation, e.g.
 /// `[BLANK_AUDIO]`, `(music)`, `*sigh*`, `...`.
-pub fn is_marker_only(text: &str) -> bool {
+pub(crate) fn is_marker_only(text: &str) -> bool {
     let mut closing: Option<char> = None;
     for c in text.chars() {
         match closing {
@@ -127,7 +125,7 @@ pub fn is_marker_only(text: &str) -> bool {
 
 /// True when the whole text is one of the phrases Whisper invents on silence,
 /// possibly repeated ("Thank you. Thank you.").
-pub fn is_hallucination(text: &str) -> bool {
+pub(crate) fn is_hallucination(text: &str) -> bool {
     let words = wer::words(text);
     !words.is_empty() && made_of_hallucinations(&words)
 }

@@ -11,17 +11,17 @@ use crate::audio::WHISPER_RATE;
 
 /// The longest piece: under Whisper's 30 s window with room for the margin
 /// the fitted context adds.
-pub const MAX_PIECE_S: f64 = 28.0;
+pub(crate) const MAX_PIECE_S: f64 = 28.0;
 
 /// Cuts are looked for no earlier than this into a piece, so that pieces
 /// stay long enough for Whisper to have context.
-pub const MIN_PIECE_S: f64 = 12.0;
+pub(crate) const MIN_PIECE_S: f64 = 12.0;
 
 /// Sample ranges covering `samples` (16 kHz) in order, each at most
 /// [`MAX_PIECE_S`] long, cut in the middle of the longest pause found between
 /// [`MIN_PIECE_S`] and [`MAX_PIECE_S`] into each piece (or at its quietest
 /// frame when nothing there is silent).
-pub fn pieces(samples: &[f32]) -> Vec<Range<usize>> {
+pub(crate) fn pieces(samples: &[f32]) -> Vec<Range<usize>> {
     let rate = WHISPER_RATE as usize;
     let max_len = (MAX_PIECE_S * rate as f64) as usize;
     let min_len = (MIN_PIECE_S * rate as f64) as usize;

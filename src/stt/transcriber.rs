@@ -19,15 +19,15 @@ use std::time::Instant;
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
 
 use crate::audio::WHISPER_RATE;
-use crate::stt::load;
-use crate::stt::model_error::ModelError;
+use crate::model::error::ModelError;
+use crate::model::load;
 use crate::stt::no_speech::{self, HeardSegment};
 use crate::stt::split;
 use crate::stt::transcript::{Segment, Transcript};
 
 /// Beam size used when none is asked for (1 = greedy decoding); chosen by
 /// measurement, see the README's "Transcription" section.
-pub const DEFAULT_BEAM: usize = 1;
+pub(crate) const DEFAULT_BEAM: usize = 1;
 
 /// Encoder frames per second of audio (whisper.cpp: 1500 frames for 30 s).
 const AUDIO_CTX_PER_SECOND: f64 = 50.0;
@@ -116,11 +116,6 @@ impl Transcriber {
             context,
             model_path: model_path.to_path_buf(),
         })
-    }
-
-    /// The model file this transcriber loaded.
-    pub fn model_path(&self) -> &Path {
-        &self.model_path
     }
 
     /// Transcribe 16 kHz mono samples.
@@ -260,7 +255,7 @@ fn clamp_to_c_int(value: usize) -> std::ffi::c_int {
 /// The encoder context for a clip of `samples` 16 kHz samples, or `None` to
 /// keep the model's full context (`model_ctx`, 1500 = 30 s): the clip's frames
 /// plus a margin, rounded up, at least [`AUDIO_CTX_MIN`].
-pub fn fitted_audio_ctx(samples: usize, model_ctx: i32) -> Option<i32> {
+pub(crate) fn fitted_audio_ctx(samples: usize, model_ctx: i32) -> Option<i32> {
     let seconds = samples as f64 / f64::from(WHISPER_RATE);
     let frames = (seconds * AUDIO_CTX_PER_SECOND).ceil() as i64 + i64::from(AUDIO_CTX_MARGIN);
     let step = i64::from(AUDIO_CTX_STEP);

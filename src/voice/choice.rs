@@ -6,24 +6,24 @@ use std::time::Duration;
 
 /// A voice of the speech service.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VoiceInfo {
+pub(crate) struct VoiceInfo {
     /// The name to pass to `--voice`, e.g. `English (Great Britain)`.
-    pub name: String,
+    pub(crate) name: String,
     /// Its language tag, e.g. `en-GB`.
-    pub language: String,
+    pub(crate) language: String,
 }
 
 impl VoiceInfo {
     /// A voice with no variant: espeak-ng lists each language once plus once
     /// per variant (`English (America)+Max`); the plain ones are enough to list.
-    pub fn is_plain(&self) -> bool {
+    pub(crate) fn is_plain(&self) -> bool {
         !self.name.contains('+')
     }
 }
 
 /// The voice `wanted` names: an exact name, else a name ignoring case, else
 /// the first plain voice whose language tag is `wanted` (e.g. `en-gb`).
-pub fn find_voice<'a>(voices: &'a [VoiceInfo], wanted: &str) -> Option<&'a VoiceInfo> {
+pub(crate) fn find_voice<'a>(voices: &'a [VoiceInfo], wanted: &str) -> Option<&'a VoiceInfo> {
     voices
         .iter()
         .find(|voice| voice.name == wanted)
@@ -40,7 +40,7 @@ pub fn find_voice<'a>(voices: &'a [VoiceInfo], wanted: &str) -> Option<&'a Voice
 }
 
 /// A 0..=1 setting as a value in the engine's `min..=max` range.
-pub fn engine_value(setting: f32, min: f32, max: f32) -> f32 {
+pub(crate) fn engine_value(setting: f32, min: f32, max: f32) -> f32 {
     min + setting.clamp(0.0, 1.0) * (max - min)
 }
 
@@ -48,7 +48,7 @@ pub fn engine_value(setting: f32, min: f32, max: f32) -> f32 {
 /// the wait for its end gives up: a fixed allowance for starting, then 5
 /// characters a second at normal speed (espeak-ng speaks about 15), slower
 /// for slower rates.
-pub fn speech_time_bound(text: &str, rate: f32) -> Duration {
+pub(crate) fn speech_time_bound(text: &str, rate: f32) -> Duration {
     let chars = text.chars().count() as f64;
     let chars_per_second = 5.0 * (0.5 + f64::from(rate.clamp(0.0, 1.0)));
     Duration::from_secs_f64(3.0 + chars / chars_per_second)

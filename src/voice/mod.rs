@@ -14,11 +14,11 @@ mod worker;
 
 use std::time::{Duration, Instant};
 
-pub use choice::{speech_time_bound, VoiceInfo};
+pub(crate) use choice::{speech_time_bound, VoiceInfo};
 
 /// How long creating the speech connection may take. With the daemon up it
 /// takes a few ms; when the client library has to start the daemon, ~0.5 s.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// How long queueing a text may take before the service counts as stuck.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -31,15 +31,15 @@ const VOICES_TIMEOUT: Duration = Duration::from_secs(20);
 #[derive(Debug, Clone)]
 pub struct SpeakerOptions {
     /// `false` prints instead of speaking, with no warning (`--no-tts`).
-    pub speech: bool,
+    pub(crate) speech: bool,
     /// A voice name (or language tag such as `en-GB`); `None` keeps the default.
-    pub voice: Option<String>,
+    pub(crate) voice: Option<String>,
     /// Speech rate, 0.0..=1.0 of the engine's range (0.5 = normal).
-    pub rate: Option<f32>,
+    pub(crate) rate: Option<f32>,
     /// Volume, 0.0..=1.0 of the engine's range (1.0 = the engine's normal, loudest).
-    pub volume: Option<f32>,
+    pub(crate) volume: Option<f32>,
     /// Bound on creating the connection.
-    pub connect_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
 }
 
 impl Default for SpeakerOptions {
@@ -56,7 +56,7 @@ impl Default for SpeakerOptions {
 
 /// Options a user gave that cannot work.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SpeakerOptionError {
+pub(crate) enum SpeakerOptionError {
     #[error("--rate must be between 0.0 and 1.0 (0.5 is normal speed), not {0}")]
     Rate(f32),
     #[error("--volume must be between 0.0 and 1.0, not {0}")]
@@ -65,7 +65,7 @@ pub enum SpeakerOptionError {
 
 impl SpeakerOptions {
     /// Check the numbers before any speech service is involved.
-    pub fn validate(&self) -> Result<(), SpeakerOptionError> {
+    pub(crate) fn validate(&self) -> Result<(), SpeakerOptionError> {
         let in_range = |value: f32| (0.0..=1.0).contains(&value);
         if let Some(rate) = self.rate.filter(|&rate| !in_range(rate)) {
             return Err(SpeakerOptionError::Rate(rate));
@@ -155,7 +155,7 @@ impl Speaker {
     }
 
     /// A speaker that only prints, with no warning.
-    pub fn print_only() -> Speaker {
+    pub(crate) fn print_only() -> Speaker {
         Speaker {
             worker: None,
             rate: 0.5,
@@ -164,7 +164,7 @@ impl Speaker {
     }
 
     /// True when texts are spoken aloud (not printed).
-    pub fn speaks_aloud(&self) -> bool {
+    pub(crate) fn speaks_aloud(&self) -> bool {
         self.worker.is_some()
     }
 
@@ -175,7 +175,7 @@ impl Speaker {
     }
 
     /// The voices of the speech service (empty when printing).
-    pub fn voices(&mut self) -> Result<Vec<VoiceInfo>, SpeechUnavailable> {
+    pub(crate) fn voices(&mut self) -> Result<Vec<VoiceInfo>, SpeechUnavailable> {
         match self.worker.as_ref() {
             Some(worker) => worker.voices(VOICES_TIMEOUT),
             None => Ok(Vec::new()),
@@ -209,7 +209,7 @@ impl Speaker {
 /// Why speech is not (or no longer) available. Each message is the one line
 /// shown to the user, ending with what to do about it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SpeechUnavailable {
+pub(crate) enum SpeechUnavailable {
     #[error(
         "no speech service ({0}); printing instead. To hear questions, install speech-dispatcher \
          and a voice (`sudo apt install speech-dispatcher speech-dispatcher-espeak-ng`) and check \

@@ -15,9 +15,9 @@ use super::{SpeechTiming, SpeechUnavailable};
 
 /// The settings applied once the connection is up.
 pub(super) struct Settings {
-    pub voice: Option<String>,
-    pub rate: Option<f32>,
-    pub volume: Option<f32>,
+    pub(crate) voice: Option<String>,
+    pub(crate) rate: Option<f32>,
+    pub(crate) volume: Option<f32>,
 }
 
 enum Request {
@@ -45,7 +45,7 @@ type Ready = Result<(), SpeechUnavailable>;
 
 impl Worker {
     /// Start the thread and wait up to `timeout` for the connection.
-    pub fn start(timeout: Duration) -> Result<Worker, SpeechUnavailable> {
+    pub(crate) fn start(timeout: Duration) -> Result<Worker, SpeechUnavailable> {
         let (ready_tx, ready_rx) = mpsc::channel::<Ready>();
         let (requests_tx, requests_rx) = mpsc::channel();
         let (notices_tx, notices_rx) = mpsc::channel();
@@ -69,7 +69,7 @@ impl Worker {
     }
 
     /// Apply voice, rate and volume; a warning names what could not be.
-    pub fn configure(
+    pub(crate) fn configure(
         &self,
         settings: Settings,
         timeout: Duration,
@@ -78,13 +78,13 @@ impl Worker {
         self.ask(Request::Configure(settings, reply_tx), &reply_rx, timeout)
     }
 
-    pub fn voices(&self, timeout: Duration) -> Result<Vec<VoiceInfo>, SpeechUnavailable> {
+    pub(crate) fn voices(&self, timeout: Duration) -> Result<Vec<VoiceInfo>, SpeechUnavailable> {
         let (reply_tx, reply_rx) = mpsc::channel();
         self.ask(Request::Voices(reply_tx), &reply_rx, timeout)
     }
 
     /// Queue `text` and wait for its end notice, at most `bound` after `called`.
-    pub fn speak_and_wait(
+    pub(crate) fn speak_and_wait(
         &self,
         text: &str,
         called: Instant,

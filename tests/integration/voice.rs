@@ -332,7 +332,7 @@ fn record_stops_at_the_time_limit_exactly() {
 }
 
 #[test]
-fn ctrl_c_finishes_the_file_and_exits_cleanly() {
+fn ctrl_c_finishes_the_file_and_exits_130() {
     let _audio = audio_lock();
     let dir = util::temp_dir();
     let answer = dir.path().join("answer.wav");
@@ -355,7 +355,7 @@ fn ctrl_c_finishes_the_file_and_exits_cleanly() {
     let out = wait_with_limit(viva, Duration::from_secs(10));
     let rest = rest.join().unwrap();
 
-    assert!(out.status.success(), "exit status {}: {rest}", out.status);
+    assert_eq!(out.status.code(), Some(130), "{rest}");
     let stdout = util::stdout(&out);
     assert!(
         stdout.ends_with(" of 16 kHz mono audio (stopped by Ctrl-C).\n"),

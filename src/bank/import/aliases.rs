@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 /// Jargon → spoken forms. Terms match as whole words, case-sensitively, with
 /// an optional plural "s" ("SLOs" matches "SLO").
-pub const SPOKEN_FORMS: &[(&str, &[&str])] = &[
+pub(crate) const SPOKEN_FORMS: &[(&str, &[&str])] = &[
     ("ArgoCD", &["Argo CD"]),
     ("CI/CD", &["CI CD", "continuous integration and delivery"]),
     ("DR", &["disaster recovery"]),
@@ -47,7 +47,7 @@ const LINKING_WORDS: &[&str] = &["a", "an", "and", "as", "for", "in", "of", "on"
 
 /// Acronym → long forms defined anywhere in `page_texts`, in order of
 /// appearance.
-pub fn definitions<'t>(
+pub(crate) fn definitions<'t>(
     page_texts: impl IntoIterator<Item = &'t str>,
 ) -> BTreeMap<String, Vec<String>> {
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -64,7 +64,7 @@ pub fn definitions<'t>(
 
 /// The aliases for one question's block: page definitions and table entries
 /// whose term occurs in it.
-pub fn for_block(
+pub(crate) fn for_block(
     block_text: &str,
     page_definitions: &BTreeMap<String, Vec<String>>,
 ) -> BTreeMap<String, Vec<String>> {

@@ -35,30 +35,27 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-pub use aliases::SPOKEN_FORMS;
-pub use talking_points::{extract as extract_talking_points, FRAMING_VERBS};
-
 use super::types::DEFAULT_TARGET_S;
 use super::{Bank, Question};
 
 /// Something in the page the importer could not use as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
+pub(crate) struct Warning {
     /// 1-based line of the page.
-    pub line: usize,
-    pub message: String,
+    pub(crate) line: usize,
+    pub(crate) message: String,
 }
 
 /// A bank read from a page, and what the reader had to work around.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Imported {
-    pub bank: Bank,
-    pub warnings: Vec<Warning>,
+pub(crate) struct Imported {
+    pub(crate) bank: Bank,
+    pub(crate) warnings: Vec<Warning>,
 }
 
 /// Why a page cannot be imported at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ImportError {
+pub(crate) enum ImportError {
     #[error("the page is empty")]
     Empty,
     #[error("the page has no questions: expected a title line, then one question per line")]
@@ -68,7 +65,7 @@ pub enum ImportError {
 }
 
 /// Read a page. `bank_id` overrides the id derived from the title.
-pub fn import(page: &str, bank_id: Option<&str>) -> Result<Imported, ImportError> {
+pub(crate) fn import(page: &str, bank_id: Option<&str>) -> Result<Imported, ImportError> {
     if let Some(id) = bank_id {
         if !super::check::is_slug(id) {
             return Err(ImportError::BadId(id.to_string()));

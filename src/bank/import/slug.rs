@@ -16,7 +16,7 @@ use std::collections::HashSet;
 const ID_WORDS: usize = 3;
 
 /// Words that never make a question id.
-pub const STOP_WORDS: &[&str] = &[
+pub(crate) const STOP_WORDS: &[&str] = &[
     // small words
     "a",
     "about",
@@ -179,7 +179,7 @@ pub const STOP_WORDS: &[&str] = &[
 ];
 
 /// The id for a question; `fallback` when no topic word is left.
-pub fn question_id(text: &str, fallback: &str) -> String {
+pub(crate) fn question_id(text: &str, fallback: &str) -> String {
     let stop: HashSet<&str> = STOP_WORDS.iter().copied().collect();
     let words: Vec<String> = words(first_sentence(text))
         .into_iter()
@@ -202,7 +202,7 @@ pub fn question_id(text: &str, fallback: &str) -> String {
 
 /// The id for a bank from its title: every word, "Interview Questions"
 /// dropped ("Platform Engineer Interview Questions" → `platform-engineer`).
-pub fn bank_id(title: &str) -> String {
+pub(crate) fn bank_id(title: &str) -> String {
     let name = role_from_title(title);
     let id = words(&name)
         .iter()
@@ -219,7 +219,7 @@ pub fn bank_id(title: &str) -> String {
 
 /// The role named by a title: the title without a trailing "Interview
 /// Questions" ("Platform Engineer Interview Questions" → "Platform Engineer").
-pub fn role_from_title(title: &str) -> String {
+pub(crate) fn role_from_title(title: &str) -> String {
     let title = title.trim();
     let suffix = "interview questions";
     let cut = title.len().checked_sub(suffix.len()).filter(|&cut| {
@@ -234,7 +234,7 @@ pub fn role_from_title(title: &str) -> String {
 }
 
 /// Make `id` unique among `taken` by appending `-2`, `-3`, …
-pub fn unique(id: String, taken: &HashSet<String>) -> String {
+pub(crate) fn unique(id: String, taken: &HashSet<String>) -> String {
     if !taken.contains(&id) {
         return id;
     }

@@ -19,7 +19,7 @@
 
 /// Verbs (and verb phrases) that introduce a list without adding meaning,
 /// longest first so that "focus on" wins over a shorter match.
-pub const FRAMING_VERBS: &[&str] = &[
+pub(crate) const FRAMING_VERBS: &[&str] = &[
     "walk through",
     "talk about",
     "touch on",
@@ -48,7 +48,7 @@ const DETERMINERS: &[&str] = &["the", "a", "an", "your"];
 
 /// The talking points named by `guidance`; empty when it has no
 /// "In your answer, …" sentence.
-pub fn extract(guidance: &str) -> Vec<String> {
+pub(crate) fn extract(guidance: &str) -> Vec<String> {
     let Some(sentence) = answer_sentence(guidance) else {
         return Vec::new();
     };

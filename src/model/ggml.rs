@@ -9,32 +9,32 @@
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use crate::stt::mel::MelFilters;
+use crate::model::mel::MelFilters;
 
 /// `ggml` in ASCII, as a little-endian u32.
-pub const MAGIC: u32 = 0x6767_6d6c;
+pub(crate) const MAGIC: u32 = 0x6767_6d6c;
 
 /// The hyper-parameters at the top of the file, in file order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hparams {
-    pub n_vocab: i32,
-    pub n_audio_ctx: i32,
-    pub n_audio_state: i32,
-    pub n_audio_head: i32,
-    pub n_audio_layer: i32,
-    pub n_text_ctx: i32,
-    pub n_text_state: i32,
-    pub n_text_head: i32,
-    pub n_text_layer: i32,
-    pub n_mels: i32,
+pub(crate) struct Hparams {
+    pub(crate) n_vocab: i32,
+    pub(crate) n_audio_ctx: i32,
+    pub(crate) n_audio_state: i32,
+    pub(crate) n_audio_head: i32,
+    pub(crate) n_audio_layer: i32,
+    pub(crate) n_text_ctx: i32,
+    pub(crate) n_text_state: i32,
+    pub(crate) n_text_head: i32,
+    pub(crate) n_text_layer: i32,
+    pub(crate) n_mels: i32,
     /// Weight type of the big matrices: 0 f32, 1 f16, higher values quantized.
-    pub ftype: i32,
+    pub(crate) ftype: i32,
 }
 
 impl Hparams {
     /// The hyper-parameters of Whisper tiny.en in f16 (for tests).
     #[cfg(test)]
-    pub fn tiny_en() -> Self {
+    pub(crate) fn tiny_en() -> Self {
         Hparams {
             n_vocab: 51864,
             n_audio_ctx: 1500,
@@ -83,14 +83,14 @@ impl Hparams {
     }
 
     /// True for multilingual models (their vocabulary has the language tokens).
-    pub fn is_multilingual(&self) -> bool {
+    pub(crate) fn is_multilingual(&self) -> bool {
         self.n_vocab >= 51865
     }
 }
 
 /// A tensor's element type in the file (ggml's `ggml_type` numbers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TensorType {
+pub(crate) enum TensorType {
     F32,
     F16,
     Q4_0,
@@ -102,7 +102,7 @@ pub enum TensorType {
 
 impl TensorType {
     /// ggml's number for this type.
-    pub fn code(self) -> i32 {
+    pub(crate) fn code(self) -> i32 {
         match self {
             TensorType::F32 => 0,
             TensorType::F16 => 1,
@@ -114,7 +114,7 @@ impl TensorType {
         }
     }
 
-    pub fn from_code(code: i32) -> Option<Self> {
+    pub(crate) fn from_code(code: i32) -> Option<Self> {
         [
             TensorType::F32,
             TensorType::F16,
@@ -143,7 +143,7 @@ impl TensorType {
 
     /// Bytes that `elements` values of this type take, or `None` if they do
     /// not fill whole blocks.
-    pub fn bytes_for(self, elements: u64) -> Option<u64> {
+    pub(crate) fn bytes_for(self, elements: u64) -> Option<u64> {
         let (per_block, block_bytes) = self.block();
         (elements % per_block == 0).then(|| elements / per_block * block_bytes)
     }
@@ -164,7 +164,7 @@ fn to_i32(value: usize, what: &str) -> io::Result<i32> {
 
 /// Write everything before the tensors: magic, hyper-parameters, mel filters,
 /// vocabulary (raw bytes per token, in id order).
-pub fn write_header(
+pub(crate) fn write_header(
     out: &mut impl Write,
     hparams: &Hparams,
     mel: &MelFilters,
@@ -191,7 +191,7 @@ pub fn write_header(
 
 /// Write one tensor record. `ne` is ggml's shape: innermost dimension first
 /// (numpy's shape reversed). `data` must be exactly the tensor's bytes.
-pub fn write_tensor(
+pub(crate) fn write_tensor(
     out: &mut impl Write,
     name: &str,
     ne: &[usize],
@@ -220,29 +220,29 @@ pub fn write_tensor(
 
 /// What [`inspect`] found in a structurally sound ggml file.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
-    pub hparams: Hparams,
+pub(crate) struct Summary {
+    pub(crate) hparams: Hparams,
     /// Regular tokens stored in the file.
-    pub n_tokens: usize,
+    pub(crate) n_tokens: usize,
     /// The tensor records, in file order.
-    pub tensors: Vec<TensorInfo>,
+    pub(crate) tensors: Vec<TensorInfo>,
 }
 
 /// Where one tensor is in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TensorInfo {
-    pub name: String,
+pub(crate) struct TensorInfo {
+    pub(crate) name: String,
     /// ggml shape, innermost first.
-    pub ne: Vec<usize>,
-    pub ttype: TensorType,
+    pub(crate) ne: Vec<usize>,
+    pub(crate) ttype: TensorType,
     /// Byte offset of the data from the start of the file.
-    pub offset: u64,
-    pub bytes: u64,
+    pub(crate) offset: u64,
+    pub(crate) bytes: u64,
 }
 
 /// Why a file is not a sound ggml Whisper model.
 #[derive(Debug, thiserror::Error)]
-pub enum FormatError {
+pub(crate) enum FormatError {
     #[error("it does not start with the ggml magic number")]
     BadMagic,
     #[error("implausible header: {0}")]
@@ -311,14 +311,14 @@ fn eof_as(err: io::Error, what: &str) -> FormatError {
 }
 
 /// Check the structure of the ggml file at `path` without loading its weights.
-pub fn inspect(path: &Path) -> Result<Summary, FormatError> {
+pub(crate) fn inspect(path: &Path) -> Result<Summary, FormatError> {
     let file = std::fs::File::open(path).map_err(FormatError::Io)?;
     let len = file.metadata().map_err(FormatError::Io)?.len();
     inspect_reader(BufReader::new(file), len)
 }
 
 /// [`inspect`] on any seekable reader of `len` bytes.
-pub fn inspect_reader(reader: impl Read + Seek, len: u64) -> Result<Summary, FormatError> {
+pub(crate) fn inspect_reader(reader: impl Read + Seek, len: u64) -> Result<Summary, FormatError> {
     let mut cur = Cursor {
         inner: reader,
         pos: 0,
@@ -458,7 +458,7 @@ fn read_tensor_record<R: Read + Seek>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stt::mel::whisper_mel_filters;
+    use crate::model::mel::whisper_mel_filters;
 
     fn tiny_hparams() -> Hparams {
         Hparams {

@@ -9,11 +9,11 @@
 use std::io::{self, Read};
 
 /// The only binary version this reader knows.
-pub const BINARY_VERSION: u32 = 6;
+pub(crate) const BINARY_VERSION: u32 = 6;
 
 /// Element type of a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dtype {
+pub(crate) enum Dtype {
     F32,
     I8,
     I16,
@@ -36,7 +36,7 @@ impl Dtype {
     }
 
     /// Bytes per element.
-    pub fn size(self) -> usize {
+    pub(crate) fn size(self) -> usize {
         match self {
             Dtype::I8 => 1,
             Dtype::I16 | Dtype::F16 | Dtype::Bf16 => 2,
@@ -45,30 +45,31 @@ impl Dtype {
     }
 
     /// True for the floating-point types.
-    pub fn is_float(self) -> bool {
+    pub(crate) fn is_float(self) -> bool {
         matches!(self, Dtype::F32 | Dtype::F16 | Dtype::Bf16)
     }
 }
 
 /// A variable's name, shape and type, read before its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VarHeader {
-    pub name: String,
+pub(crate) struct VarHeader {
+    pub(crate) name: String,
     /// numpy order: outermost dimension first. Empty for a scalar.
-    pub shape: Vec<usize>,
-    pub dtype: Dtype,
-    pub nbytes: usize,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) dtype: Dtype,
+    pub(crate) nbytes: usize,
 }
 
 impl VarHeader {
-    pub fn elements(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn elements(&self) -> usize {
         self.shape.iter().product()
     }
 }
 
 /// Why a `model.bin` cannot be read.
 #[derive(Debug, thiserror::Error)]
-pub enum Ct2Error {
+pub(crate) enum Ct2Error {
     #[error("it ends early, inside {0} (truncated download or copy?)")]
     Truncated(String),
     #[error("not a CTranslate2 model.bin (version field is {0}; viva reads binary version {BINARY_VERSION})")]
@@ -81,14 +82,14 @@ pub enum Ct2Error {
 
 /// The model's identity, from the top of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Spec {
-    pub name: String,
-    pub revision: u32,
-    pub n_vars: u32,
+pub(crate) struct Spec {
+    pub(crate) name: String,
+    pub(crate) revision: u32,
+    pub(crate) n_vars: u32,
 }
 
 /// Reads a `model.bin` variable by variable.
-pub struct Ct2Reader<R> {
+pub(crate) struct Ct2Reader<R> {
     inner: R,
     spec: Spec,
     vars_left: u32,
@@ -133,7 +134,7 @@ fn read_str(r: &mut impl Read, what: &str) -> Result<String, Ct2Error> {
 
 impl<R: Read> Ct2Reader<R> {
     /// Read the header: version, spec name and revision, variable count.
-    pub fn new(mut inner: R) -> Result<Self, Ct2Error> {
+    pub(crate) fn new(mut inner: R) -> Result<Self, Ct2Error> {
         let version = read_u32(&mut inner, "the header")?;
         if version != BINARY_VERSION {
             return Err(Ct2Error::UnsupportedVersion(version));
@@ -154,7 +155,7 @@ impl<R: Read> Ct2Reader<R> {
         })
     }
 
-    pub fn spec(&self) -> &Spec {
+    pub(crate) fn spec(&self) -> &Spec {
         &self.spec
     }
 
@@ -171,7 +172,7 @@ impl<R: Read> Ct2Reader<R> {
 
     /// The next variable's header, or `None` after the last one. The data of
     /// the previous variable is skipped if it was not read.
-    pub fn next_var(&mut self) -> Result<Option<VarHeader>, Ct2Error> {
+    pub(crate) fn next_var(&mut self) -> Result<Option<VarHeader>, Ct2Error> {
         self.skip_unread()?;
         if self.vars_left == 0 {
             return Ok(None);
@@ -218,7 +219,7 @@ impl<R: Read> Ct2Reader<R> {
     }
 
     /// The data of the variable whose header `next_var` just returned.
-    pub fn read_data(&mut self) -> Result<Vec<u8>, Ct2Error> {
+    pub(crate) fn read_data(&mut self) -> Result<Vec<u8>, Ct2Error> {
         let wanted = self.unread;
         // Grow with what actually arrives: a corrupt size must not allocate gigabytes up front.
         let mut data = Vec::with_capacity(wanted.min(64 << 20) as usize);
@@ -235,7 +236,7 @@ impl<R: Read> Ct2Reader<R> {
 
     /// The aliases after the variables (`(alias, target)` pairs). Call after
     /// `next_var` returned `None`.
-    pub fn aliases(&mut self) -> Result<Vec<(String, String)>, Ct2Error> {
+    pub(crate) fn aliases(&mut self) -> Result<Vec<(String, String)>, Ct2Error> {
         self.skip_unread()?;
         let count = read_u32(&mut self.inner, "the aliases")?;
         let mut aliases = Vec::new();
@@ -250,7 +251,7 @@ impl<R: Read> Ct2Reader<R> {
 
 /// Builds `model.bin` bytes, for tests of the reader and the importer.
 #[cfg(test)]
-pub mod testing {
+pub(crate) mod testing {
     use super::BINARY_VERSION;
 
     fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -260,14 +261,14 @@ pub mod testing {
     }
 
     /// One variable: name, numpy shape, dtype code, raw data.
-    pub struct Var<'a> {
-        pub name: &'a str,
-        pub shape: Vec<u32>,
-        pub dtype: u8,
-        pub data: Vec<u8>,
+    pub(crate) struct Var<'a> {
+        pub(crate) name: &'a str,
+        pub(crate) shape: Vec<u32>,
+        pub(crate) dtype: u8,
+        pub(crate) data: Vec<u8>,
     }
 
-    pub fn model_bin(spec: &str, vars: &[Var], aliases: &[(&str, &str)]) -> Vec<u8> {
+    pub(crate) fn model_bin(spec: &str, vars: &[Var], aliases: &[(&str, &str)]) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(&BINARY_VERSION.to_le_bytes());
         put_str(&mut out, spec);

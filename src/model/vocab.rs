@@ -9,11 +9,11 @@
 //! itself.
 
 /// The token that ends the regular vocabulary; it and all later tokens are special.
-pub const END_OF_TEXT: &str = "<|endoftext|>";
+pub(crate) const END_OF_TEXT: &str = "<|endoftext|>";
 
 /// Why a vocabulary cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum VocabError {
+pub(crate) enum VocabError {
     #[error("the vocabulary has no `{END_OF_TEXT}` token")]
     NoEndOfText,
     #[error("token {id} ({token:?}) has a character outside GPT-2's byte table")]
@@ -25,7 +25,7 @@ pub enum VocabError {
 /// Bytes that are printable and not whitespace (`!`..=`~`, `¡`..=`¬`,
 /// `®`..=`ÿ`) stand for themselves; the other 68 bytes, in order, take the
 /// characters from U+0100 upwards.
-pub fn byte_to_char_table() -> [char; 256] {
+pub(crate) fn byte_to_char_table() -> [char; 256] {
     let printable = |b: u32| {
         (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b)
     };
@@ -45,7 +45,7 @@ pub fn byte_to_char_table() -> [char; 256] {
 }
 
 /// Decodes GPT-2 byte-level tokens back to bytes.
-pub struct ByteDecoder {
+pub(crate) struct ByteDecoder {
     /// Indexed by character code; `None` for characters outside the table.
     char_to_byte: Vec<Option<u8>>,
 }
@@ -57,7 +57,7 @@ impl Default for ByteDecoder {
 }
 
 impl ByteDecoder {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut char_to_byte = vec![None; 0x200];
         for (byte, ch) in byte_to_char_table().iter().enumerate() {
             char_to_byte[*ch as usize] = Some(byte as u8);
@@ -66,7 +66,7 @@ impl ByteDecoder {
     }
 
     /// The raw bytes of one byte-level token, or `None` if a character is not in the table.
-    pub fn decode(&self, token: &str) -> Option<Vec<u8>> {
+    pub(crate) fn decode(&self, token: &str) -> Option<Vec<u8>> {
         token
             .chars()
             .map(|ch| self.char_to_byte.get(ch as usize).copied().flatten())
@@ -78,7 +78,7 @@ impl ByteDecoder {
 ///
 /// Lines are split on `\n` only: the multilingual vocabulary has an empty
 /// token at id 50256 that must keep its place.
-pub fn regular_tokens(vocabulary_txt: &str) -> Result<Vec<Vec<u8>>, VocabError> {
+pub(crate) fn regular_tokens(vocabulary_txt: &str) -> Result<Vec<Vec<u8>>, VocabError> {
     let decoder = ByteDecoder::new();
     let mut tokens = Vec::new();
     for (id, token) in vocabulary_txt.split('\n').enumerate() {

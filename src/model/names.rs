@@ -9,11 +9,11 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use crate::stt::ggml::Hparams;
+use crate::model::ggml::Hparams;
 
 /// How a piece is stored in the ggml file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Storage {
+pub(crate) enum Storage {
     /// Biases, layer norms, positional embeddings.
     F32,
     /// Matrices, convolutions and the token embedding: the file's weight type (f16).
@@ -22,18 +22,18 @@ pub enum Storage {
 
 /// One ggml tensor cut from a CTranslate2 variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Piece {
-    pub name: String,
+pub(crate) struct Piece {
+    pub(crate) name: String,
     /// Rows (first numpy dimension) of the source variable.
-    pub rows: Range<usize>,
+    pub(crate) rows: Range<usize>,
     /// ggml shape, innermost first.
-    pub ne: Vec<usize>,
-    pub storage: Storage,
+    pub(crate) ne: Vec<usize>,
+    pub(crate) storage: Storage,
 }
 
 /// What to do with one CTranslate2 variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mapping {
+pub(crate) enum Mapping {
     /// Write these pieces. `zero_rows`: rows that are dropped and must be all zeros.
     Tensors {
         pieces: Vec<Piece>,
@@ -121,7 +121,7 @@ fn split(names: &[Option<String>], shape: &[usize], storage: Storage) -> Option<
 }
 
 /// The mapping of one CTranslate2 variable, or `None` for a name whisper.cpp has no place for.
-pub fn map_variable(name: &str, shape: &[usize]) -> Option<Mapping> {
+pub(crate) fn map_variable(name: &str, shape: &[usize]) -> Option<Mapping> {
     let parts: Vec<&str> = name.split('/').collect();
     let (side, rest) = parts.split_first()?;
     let encoder = match *side {
@@ -220,7 +220,7 @@ fn map_block(
 }
 
 /// Every tensor name whisper.cpp's loader expects for these hyper-parameters.
-pub fn expected_tensor_names(h: &Hparams) -> BTreeSet<String> {
+pub(crate) fn expected_tensor_names(h: &Hparams) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let mut add = |prefix: &str, suffixes: &[&str]| {
         for suffix in suffixes {

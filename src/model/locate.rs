@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::catalog;
+use crate::model::error::ModelError;
 use crate::paths;
-use crate::stt::catalog;
-use crate::stt::model_error::ModelError;
 
 /// The default model's file in the models directory.
-pub fn default_model_path() -> PathBuf {
+pub(crate) fn default_model_path() -> PathBuf {
     paths::models_dir().join(catalog::file_name(catalog::DEFAULT_MODEL))
 }
 

@@ -8,18 +8,18 @@
 //! librosa does).
 
 /// Whisper's audio sample rate.
-pub const SAMPLE_RATE: f64 = 16_000.0;
+pub(crate) const SAMPLE_RATE: f64 = 16_000.0;
 /// Whisper's FFT window, in samples.
-pub const N_FFT: usize = 400;
+pub(crate) const N_FFT: usize = 400;
 /// FFT bins from 0 Hz to Nyquist: `N_FFT / 2 + 1`.
-pub const N_FREQ_BINS: usize = N_FFT / 2 + 1;
+pub(crate) const N_FREQ_BINS: usize = N_FFT / 2 + 1;
 
 /// A mel filter bank: `n_mels` rows of `N_FREQ_BINS` weights, row-major.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MelFilters {
-    pub n_mels: usize,
-    pub n_fft_bins: usize,
-    pub weights: Vec<f32>,
+pub(crate) struct MelFilters {
+    pub(crate) n_mels: usize,
+    pub(crate) n_fft_bins: usize,
+    pub(crate) weights: Vec<f32>,
 }
 
 // Slaney's mel scale: linear below 1 kHz (3 mels per 200 Hz), logarithmic above.
@@ -32,7 +32,7 @@ fn log_step() -> f64 {
 }
 
 /// Hertz to Slaney mels.
-pub fn hz_to_mel(hz: f64) -> f64 {
+pub(crate) fn hz_to_mel(hz: f64) -> f64 {
     if hz >= LOG_START_HZ {
         LOG_START_MEL + (hz / LOG_START_HZ).ln() / log_step()
     } else {
@@ -41,7 +41,7 @@ pub fn hz_to_mel(hz: f64) -> f64 {
 }
 
 /// Slaney mels to hertz.
-pub fn mel_to_hz(mel: f64) -> f64 {
+pub(crate) fn mel_to_hz(mel: f64) -> f64 {
     if mel >= LOG_START_MEL {
         LOG_START_HZ * (log_step() * (mel - LOG_START_MEL)).exp()
     } else {
@@ -63,7 +63,7 @@ fn linspace(start: f64, end: f64, count: usize) -> impl Iterator<Item = f64> {
 
 /// Slaney-normalised triangular mel filters from 0 Hz to Nyquist for Whisper's
 /// sample rate and FFT size.
-pub fn whisper_mel_filters(n_mels: usize) -> MelFilters {
+pub(crate) fn whisper_mel_filters(n_mels: usize) -> MelFilters {
     let nyquist = SAMPLE_RATE / 2.0;
     // numpy's rfftfreq: bin i is at i / (n_fft / sample_rate) Hz.
     let bin_spacing = 1.0 / (N_FFT as f64 * (1.0 / SAMPLE_RATE));

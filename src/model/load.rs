@@ -12,8 +12,8 @@ use std::sync::{Mutex, Once};
 use whisper_rs::{WhisperContext, WhisperContextParameters};
 use whisper_rs_sys::{ggml_log_level, ggml_log_level_GGML_LOG_LEVEL_ERROR};
 
-use crate::stt::ggml;
-use crate::stt::model_error::ModelError;
+use crate::model::error::ModelError;
+use crate::model::ggml;
 
 /// whisper.cpp's error lines since the last [`take_errors`] (bounded).
 static ERRORS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -36,7 +36,7 @@ unsafe extern "C" fn on_log(level: ggml_log_level, text: *const c_char, _user: *
 }
 
 /// Route whisper.cpp's (and ggml's) log to [`on_log`]; once per process.
-pub fn silence_whisper_log() {
+pub(crate) fn silence_whisper_log() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         // SAFETY: `on_log` is a plain function that lives for the whole process.
@@ -52,12 +52,12 @@ fn take_errors() -> Vec<String> {
 }
 
 /// Load the ggml model at `path` with whisper.cpp's default parameters.
-pub fn load_context(path: &Path) -> Result<WhisperContext, ModelError> {
+pub(crate) fn load_context(path: &Path) -> Result<WhisperContext, ModelError> {
     load_context_with(path, WhisperContextParameters::default())
 }
 
 /// Load the ggml model at `path` with the given parameters.
-pub fn load_context_with(
+pub(crate) fn load_context_with(
     path: &Path,
     params: WhisperContextParameters,
 ) -> Result<WhisperContext, ModelError> {

@@ -16,22 +16,22 @@ use half::{bf16, f16};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-use crate::stt::catalog;
-use crate::stt::ct2::{Ct2Error, Ct2Reader, Dtype, VarHeader};
-use crate::stt::ggml::{self, Hparams, TensorType};
-use crate::stt::load;
-use crate::stt::mel::whisper_mel_filters;
-use crate::stt::model_input::{InputError, ModelInput};
-use crate::stt::model_job::{Interrupted, Job};
-use crate::stt::model_names::{expected_tensor_names, map_variable, Mapping, Storage};
-use crate::stt::vocab::{self, VocabError};
+use crate::model::catalog;
+use crate::model::ct2::{Ct2Error, Ct2Reader, Dtype, VarHeader};
+use crate::model::ggml::{self, Hparams, TensorType};
+use crate::model::input::{InputError, ModelInput};
+use crate::model::job::{Interrupted, Job};
+use crate::model::load;
+use crate::model::mel::whisper_mel_filters;
+use crate::model::names::{expected_tensor_names, map_variable, Mapping, Storage};
+use crate::model::vocab::{self, VocabError};
 
 /// The CTranslate2 spec of a Whisper model.
 const WHISPER_SPEC: &str = "WhisperSpec";
 
 /// Why a model cannot be imported. `model` is what the user passed.
 #[derive(Debug, thiserror::Error)]
-pub enum ImportError {
+pub(crate) enum ImportError {
     #[error(transparent)]
     Input(#[from] InputError),
     #[error("cannot import {}: {cause}", .model.display())]
@@ -72,19 +72,19 @@ struct Plan {
 
 /// A converted model in a temp file beside its destination, checked by
 /// whisper.cpp, not yet in place.
-pub struct Converted {
+pub(crate) struct Converted {
     temp: NamedTempFile,
     /// `tiny.en`, `base`, … from the model's shape.
-    pub name: String,
-    pub hparams: Hparams,
-    pub bytes: u64,
-    pub sha256: String,
-    pub tensors: usize,
+    pub(crate) name: String,
+    pub(crate) hparams: Hparams,
+    pub(crate) bytes: u64,
+    pub(crate) sha256: String,
+    pub(crate) tensors: usize,
 }
 
 impl Converted {
     /// Move the file to `path` (atomically: a rename in the same directory).
-    pub fn persist(self, path: &Path) -> Result<(), ImportError> {
+    pub(crate) fn persist(self, path: &Path) -> Result<(), ImportError> {
         // A temp file is private (0600); a model is an ordinary readable file.
         #[cfg(unix)]
         {
@@ -107,7 +107,7 @@ impl Converted {
 }
 
 /// The whisper.cpp name of a model with these hyper-parameters (`tiny.en`, `base`, …).
-pub fn model_name(h: &Hparams) -> String {
+pub(crate) fn model_name(h: &Hparams) -> String {
     let size = match (h.n_audio_layer, h.n_vocab) {
         (4, _) => "tiny".to_string(),
         (6, _) => "base".to_string(),
@@ -126,7 +126,7 @@ pub fn model_name(h: &Hparams) -> String {
 
 /// Import the model at `input`: write `output`, or `<models dir>/ggml-NAME.bin`
 /// (NAME given, or from the model's shape). Returns the converted model's facts.
-pub fn import(
+pub(crate) fn import(
     input: &Path,
     name: Option<&str>,
     output: Option<&Path>,
@@ -155,12 +155,12 @@ pub fn import(
 
 /// A converted model's facts, for reports.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConvertedFacts {
-    pub name: String,
-    pub hparams: Hparams,
-    pub bytes: u64,
-    pub sha256: String,
-    pub tensors: usize,
+pub(crate) struct ConvertedFacts {
+    pub(crate) name: String,
+    pub(crate) hparams: Hparams,
+    pub(crate) bytes: u64,
+    pub(crate) sha256: String,
+    pub(crate) tensors: usize,
 }
 
 impl ConvertedFacts {
@@ -176,7 +176,7 @@ impl ConvertedFacts {
 }
 
 /// Convert the model at `input` into a temp file in `out_dir`, checked by whisper.cpp.
-pub fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Converted, ImportError> {
+pub(crate) fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Converted, ImportError> {
     let model = ModelInput::locate(input)?;
     let size = model.model_size()?;
     let vocabulary = model.read_vocabulary()?;
@@ -232,7 +232,7 @@ pub fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Converted, Imp
     job.check()?;
     load::load_context(temp.path()).map_err(|e| ImportError::Rejected {
         reason: match e {
-            crate::stt::model_error::ModelError::NotAModel { reason, .. } => reason,
+            crate::model::error::ModelError::NotAModel { reason, .. } => reason,
             other => other.to_string(),
         },
     })?;
@@ -517,7 +517,7 @@ impl<W: Write> Write for HashingWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stt::ct2::testing::{model_bin, Var};
+    use crate::model::ct2::testing::{model_bin, Var};
 
     const D: u32 = 4;
 

@@ -1,13 +1,15 @@
-//! `transcript.md`: for each question, the question, your answer and the
-//! sample answer side by side, with the answer's duration, pace and talking
-//! points. Rewritten (atomically) after every answer.
+//! `transcript.md`, part of the session folder: for each question, the
+//! question, your answer and the sample answer side by side, with the
+//! answer's duration, pace and talking points. Rewritten (atomically) after
+//! every answer.
 
 use std::fmt::Write as _;
 
-use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
+use super::record::{AnswerRecord, AnswerStatus, SessionRecord};
+use crate::units::clock;
 
 /// The whole `transcript.md` of a session.
-pub fn transcript_md(session: &SessionRecord) -> String {
+pub(crate) fn transcript_md(session: &SessionRecord) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", session.bank.title);
     let _ = writeln!(
@@ -74,8 +76,8 @@ fn write_answer(out: &mut String, answer: &AnswerRecord) {
 }
 
 /// "answered · 1:23 spoken of 1:30 · target 1:00–2:00 (in range) · 142 wpm · 3/4 points".
-pub fn summary_line(answer: &AnswerRecord) -> String {
-    let status = status_text(answer.status);
+pub(crate) fn summary_line(answer: &AnswerRecord) -> String {
+    let status = answer.status;
     let Some(metrics) = &answer.metrics else {
         return match answer.duration_s {
             Some(d) => format!("{status} · {} recorded", clock(d)),
@@ -107,25 +109,6 @@ pub fn summary_line(answer: &AnswerRecord) -> String {
     parts.join(" · ")
 }
 
-/// The status as a word a person reads.
-pub fn status_text(status: AnswerStatus) -> &'static str {
-    match status {
-        AnswerStatus::NotAsked => "not asked",
-        AnswerStatus::Pending => "pending",
-        AnswerStatus::Answered => "answered",
-        AnswerStatus::Skipped => "skipped",
-        AnswerStatus::NoSpeech => "no speech",
-        AnswerStatus::Interrupted => "interrupted",
-        AnswerStatus::Failed => "failed",
-    }
-}
-
-/// Seconds as m:ss.
-pub fn clock(seconds: f64) -> String {
-    let total = seconds.max(0.0).round() as u64;
-    format!("{}:{:02}", total / 60, total % 60)
-}
-
 /// Text that is safe inside one Markdown table cell.
 fn table_cell(text: &str) -> String {
     text.split_whitespace()
@@ -137,14 +120,6 @@ fn table_cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clock_rounds_to_seconds() {
-        assert_eq!(clock(0.0), "0:00");
-        assert_eq!(clock(59.6), "1:00");
-        assert_eq!(clock(83.2), "1:23");
-        assert_eq!(clock(-1.0), "0:00");
-    }
 
     #[test]
     fn cells_keep_one_line_and_escape_pipes() {
