@@ -1,5 +1,5 @@
-//! Command-line definitions (clap derive). This file is the CLI contract of
-//! DESIGN.md; each subcommand's work lives in `commands/`.
+//! Command-line definitions (clap derive): the CLI contract the README documents;
+//! each subcommand's work lives in `commands/`.
 
 use std::path::PathBuf;
 
@@ -93,9 +93,10 @@ pub(crate) struct PracticeArgs {
     /// Longest answer, e.g. `2m`, `90s` (default: the bank's target).
     #[arg(long, value_name = "DURATION")]
     pub(crate) time_limit: Option<String>,
-    /// Stop an answer after this much silence once speech began, e.g. `4s`.
-    #[arg(long, value_name = "DURATION", default_value = "4s")]
-    pub(crate) silence: String,
+    /// Stop an answer after this much silence once speech began, e.g. `4s`
+    /// (default 4s; a resumed session keeps its own).
+    #[arg(long, value_name = "DURATION")]
+    pub(crate) silence: Option<String>,
     /// Print the questions instead of speaking them.
     #[arg(long)]
     pub(crate) no_tts: bool,
@@ -109,8 +110,15 @@ pub(crate) struct PracticeArgs {
     pub(crate) model: ModelArg,
     #[command(flatten)]
     pub(crate) sessions: SessionsArg,
-    /// Continue an unfinished session (default: the newest).
-    #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "")]
+    /// Continue an unfinished session (default: the newest unfinished one).
+    /// It keeps its questions and bank; its settings unless given again.
+    #[arg(
+        long,
+        value_name = "SESSION",
+        num_args = 0..=1,
+        default_missing_value = "",
+        conflicts_with_all = ["pick", "count", "weakest", "shuffle", "bank"]
+    )]
     pub(crate) resume: Option<String>,
 }
 

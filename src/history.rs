@@ -147,7 +147,7 @@ fn attempt_of(session: &LoadedSession, answer: &AnswerRecord) -> Option<Attempt>
     let metrics = answer.metrics.as_ref();
     Some(Attempt {
         session: session.name.clone(),
-        date: session_date(&session.record.started_at, &session.name),
+        date: session.record.started_at.date(),
         status: answer.status,
         spoken_s: metrics.map(|m| m.length.spoken_s),
         wpm: metrics.and_then(|m| m.pace.wpm),
@@ -158,17 +158,6 @@ fn attempt_of(session: &LoadedSession, answer: &AnswerRecord) -> Option<Attempt>
         verdict: metrics.map(|m| m.verdict()),
         target_s: metrics.map(|m| m.length.target_s),
     })
-}
-
-/// `YYYY-MM-DD` from an RFC 3339 start time, else from the folder name
-/// (`2026-11-27_231005-…`), else "?".
-fn session_date(started_at: &str, folder: &str) -> String {
-    [started_at, folder]
-        .iter()
-        .filter_map(|text| text.get(..10))
-        .find(|prefix| prefix.parse::<jiff::civil::Date>().is_ok())
-        .unwrap_or("?")
-        .to_string()
 }
 
 impl QuestionHistory {
@@ -398,7 +387,7 @@ mod tests {
                     answers_dir: None,
                     input_device: None,
                 },
-                started_at: format!("{}T10:00:00+00:00", &name[..10]),
+                started_at: format!("{}T10:00:00+00:00", &name[..10]).parse().unwrap(),
                 ended_at: None,
                 status: SessionStatus::Finished,
                 answers,
@@ -428,22 +417,6 @@ mod tests {
         case(&[Some(0.0), Some(0.25), Some(1.0)], "▁▃█");
         case(&[None, Some(1.0)], "·█");
         case(&[Some(2.0), Some(-1.0), Some(f64::NAN)], "█▁·");
-    }
-
-    #[test]
-    fn session_dates_come_from_the_start_time_or_the_folder() {
-        #[track_caller]
-        fn case(started_at: &str, folder: &str, expected: &str) {
-            assert_eq!(session_date(started_at, folder), expected);
-        }
-        case("2026-11-28T01:08:41+00:00", "x", "2026-11-28");
-        case(
-            "garbage",
-            "2026-11-27_231005-platform-engineer",
-            "2026-11-27",
-        );
-        case("", "notes", "?");
-        case("ééééééé", "ä", "?");
     }
 
     #[test]

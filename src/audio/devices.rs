@@ -1,11 +1,17 @@
 //! Finding audio devices by name: what `viva devices` lists and what
 //! `--input-device NAME` picks.
 //!
-//! cpal's default host is used: PulseAudio (also served by PipeWire) where a
-//! server runs, whose device names are the server's source and sink names
+//! The host is PulseAudio (also served by PipeWire) where a server answers,
+//! whose device names are the server's source and sink names
 //! (`alsa_input.usb-…`, `fakemic`); else ALSA, whose names are PCM ids
-//! (`default`, `hw:CARD=…`). Listing never opens a device: opening every ALSA
-//! device fails on most and makes the ALSA library print noise.
+//! (`default`, `hw:CARD=…`). One host is chosen per process, so `viva
+//! devices`, `viva doctor` and `--input-device` always speak of the same
+//! devices. Under ALSA only the PCMs that stand for a device are listed, not
+//! the converter plugins (`lavrate`, `upmix` …) that ALSA also reports.
+//! Listing never opens a device: opening every ALSA device fails on most and
+//! makes the ALSA library print noise.
+
+use std::sync::OnceLock;
 
 use cpal::traits::{DeviceTrait, HostTrait};
 
@@ -120,10 +126,52 @@ pub(crate) fn quiet_alsa_messages() {
     }
 }
 
-/// The inputs and outputs of the default audio host.
+/// ALSA plugins that convert or route audio rather than stand for a device.
+const ALSA_PLUGINS: &[&str] = &[
+    "null",
+    "lavrate",
+    "samplerate",
+    "speexrate",
+    "jack",
+    "oss",
+    "speex",
+    "upmix",
+    "vdownmix",
+    "usbstream",
+];
+
+/// The audio host of this process: PulseAudio when its socket is there and
+/// it answers (tried twice: a server that has just started can miss cpal's
+/// 2 s handshake), else ALSA.
+fn host() -> cpal::Host {
+    static CHOSEN: OnceLock<cpal::HostId> = OnceLock::new();
+    if let Some(id) = CHOSEN.get() {
+        if let Ok(host) = cpal::host_from_id(*id) {
+            return host;
+        }
+    }
+    let pulse = cpal::available_hosts()
+        .into_iter()
+        .find(|id| *id == cpal::HostId::PulseAudio);
+    let host = pulse
+        .and_then(|id| (0..2).find_map(|_| cpal::host_from_id(id).ok()))
+        .unwrap_or_else(cpal::default_host);
+    let _ = CHOSEN.set(host.id());
+    host
+}
+
+/// True for a PCM worth listing: not an ALSA converter plugin.
+fn is_listed(host: &cpal::Host, name: &str) -> bool {
+    host.id() != cpal::HostId::Alsa || !ALSA_PLUGINS.contains(&name)
+}
+
+/// The inputs and outputs of the audio host.
 pub(crate) fn list() -> Result<DeviceList, DeviceError> {
+    list_from(&host())
+}
+
+fn list_from(host: &cpal::Host) -> Result<DeviceList, DeviceError> {
     quiet_alsa_messages();
-    let host = cpal::default_host();
     let host_name = host.id().name().to_owned();
     let devices: Vec<cpal::Device> = host
         .devices()
@@ -142,11 +190,13 @@ pub(crate) fn list() -> Result<DeviceList, DeviceError> {
         .iter()
         .filter(|device| device.supports_input())
         .map(|device| entry(device, default_input.as_deref()))
+        .filter(|entry| is_listed(host, &entry.name))
         .collect();
     let mut outputs: Vec<DeviceEntry> = devices
         .iter()
         .filter(|device| device.supports_output())
         .map(|device| entry(device, default_output.as_deref()))
+        .filter(|entry| is_listed(host, &entry.name))
         .collect();
     // ALSA's `default` device does not say which way it works (it works both
     // ways); put it in both lists.
@@ -194,18 +244,18 @@ fn entry(device: &cpal::Device, default: Option<&str>) -> DeviceEntry {
 /// input device when `wanted` is `None`.
 pub fn input_device(wanted: Option<&str>) -> Result<InputDevice, DeviceError> {
     quiet_alsa_messages();
-    let host = cpal::default_host();
+    let host = host();
     let host_name = host.id().name().to_owned();
     let Some(wanted) = wanted else {
         return match host.default_input_device() {
             Some(device) => Ok(input(device, None)),
             None => Err(DeviceError::NoDefault {
-                available: list()?.inputs,
+                available: list_from(&host)?.inputs,
                 host: host_name,
             }),
         };
     };
-    let devices = list()?;
+    let devices = list_from(&host)?;
     match match_device(&devices.inputs, wanted) {
         Match::One(index) => {
             let chosen = &devices.inputs[index];

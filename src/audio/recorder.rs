@@ -52,6 +52,9 @@ pub(crate) enum RecordingEnd {
     Discarded,
     /// The device stopped delivering audio; the file holds what came before.
     DeviceLost(String),
+    /// Writing the file failed (a full disk, say); it holds what reached the
+    /// disk, its header made to match.
+    WriteFailed(String),
 }
 
 /// Ask a running recording to end, from any thread.
@@ -251,7 +254,13 @@ impl Recorder {
         let mut last_delivery = Instant::now();
         let end = loop {
             thread::sleep(POLL);
-            let step = self.step()?;
+            let step = match self.step() {
+                Ok(step) => step,
+                // Stop at the first failed write: going on would only lose
+                // more of the answer without a word.
+                Err(RecordError::Wav(err)) => break RecordingEnd::WriteFailed(err.to_string()),
+                Err(err) => return Err(err),
+            };
             if self.capture.samples_delivered() != delivered {
                 delivered = self.capture.samples_delivered();
                 last_delivery = Instant::now();
@@ -318,6 +327,28 @@ impl Recorder {
     /// Stop the device and finish (or delete) the file.
     fn finish(mut self, end: RecordingEnd) -> Result<Recording, RecordError> {
         let device_format = self.capture.format();
+        if let RecordingEnd::WriteFailed(_) = end {
+            self.capture.stop();
+            let path = self.writer.path().to_path_buf();
+            drop(self.writer);
+            // The header may count samples that never reached the disk.
+            let _ = crate::audio::wav_repair::repair(&path);
+            let duration = hound::WavReader::open(&path)
+                .map(|reader| {
+                    Duration::from_secs_f64(
+                        f64::from(reader.duration()) / f64::from(reader.spec().sample_rate),
+                    )
+                })
+                .unwrap_or_default();
+            return Ok(Recording {
+                end,
+                duration,
+                heard_speech: self.tracker.heard_speech(),
+                warnings: self.warnings,
+                samples_dropped: 0,
+                device_format,
+            });
+        }
         if end == RecordingEnd::Discarded {
             self.capture.stop();
             self.writer.discard()?;

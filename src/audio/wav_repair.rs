@@ -2,7 +2,9 @@
 //! `kill -9` while recording): the recording writer refreshes the header
 //! about once a second, so audio written after the last refresh is in the
 //! file but not counted. This makes the header count every whole sample
-//! frame in the file.
+//! frame in the file. A header that claims more than the file holds (a
+//! disk that filled up after the header was written) is cut down to what
+//! is there.
 
 use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -15,6 +17,8 @@ pub(crate) enum Repair {
     Intact,
     /// The header now counts `added` more bytes of audio.
     Extended { added: u64 },
+    /// The header claimed `removed` bytes of audio the file does not hold.
+    Shortened { removed: u64 },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +76,7 @@ pub(crate) fn repair(path: &Path) -> Result<Repair, RepairError> {
                 return Err(bad("data chunk before a valid fmt chunk"));
             }
             let present = (len - body) / block_align * block_align;
-            if present <= size {
+            if present == size {
                 return Ok(Repair::Intact);
             }
             let data_size = u32::try_from(present).map_err(|_| bad("larger than 4 GiB"))?;
@@ -83,8 +87,14 @@ pub(crate) fn repair(path: &Path) -> Result<Repair, RepairError> {
             file.seek(SeekFrom::Start(4)).map_err(io)?;
             file.write_all(&riff_size.to_le_bytes()).map_err(io)?;
             file.sync_all().map_err(io)?;
-            return Ok(Repair::Extended {
-                added: present - size,
+            return Ok(if present > size {
+                Repair::Extended {
+                    added: present - size,
+                }
+            } else {
+                Repair::Shortened {
+                    removed: size - present,
+                }
             });
         }
         // Chunks are padded to an even length.
@@ -133,6 +143,23 @@ mod tests {
         assert_eq!(reader.len(), 24_000);
         let last: i16 = reader.samples::<i16>().last().unwrap().unwrap();
         assert_eq!(last, (23_999 % 100) as i16);
+        assert_eq!(repair(&path).unwrap(), Repair::Intact);
+    }
+
+    #[test]
+    fn a_header_claiming_more_than_the_file_holds_is_cut_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        stale_wav(&path, 16_000, 16_000);
+        // A disk that filled up: the header was written, the last half of
+        // the samples never were.
+        let file = OpenOptions::new().write(true).open(&path).unwrap();
+        file.set_len(44 + 16_000).unwrap();
+        assert_eq!(
+            repair(&path).unwrap(),
+            Repair::Shortened { removed: 16_000 }
+        );
+        assert_eq!(hound::WavReader::open(&path).unwrap().len(), 8_000);
         assert_eq!(repair(&path).unwrap(), Repair::Intact);
     }
 

@@ -96,6 +96,11 @@ impl WavWriter {
         Ok(())
     }
 
+    /// The file being written.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Seconds of audio written.
     pub(crate) fn duration(&self) -> Duration {
         Duration::from_secs_f64(self.samples as f64 / f64::from(WHISPER_RATE))
@@ -131,8 +136,18 @@ impl WavWriter {
     fn write_error(&self, err: hound::Error) -> WavWriteError {
         WavWriteError::Write {
             path: self.path.clone(),
-            reason: err.to_string(),
+            reason: describe(&err),
         }
+    }
+}
+
+/// A write error as a user reads it: a full disk says so.
+fn describe(err: &hound::Error) -> String {
+    match err {
+        hound::Error::IoError(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+            "the disk is full".to_owned()
+        }
+        other => other.to_string(),
     }
 }
 

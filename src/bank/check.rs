@@ -32,13 +32,13 @@ const QUESTION_FIELDS: &[&str] = &[
 
 /// One problem in a bank file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Diagnostic {
+pub struct Diagnostic {
     /// 1-based line.
-    pub(crate) line: usize,
+    pub line: usize,
     /// 1-based column, in characters.
-    pub(crate) column: usize,
+    pub column: usize,
     /// What is wrong, naming the question and field.
-    pub(crate) message: String,
+    pub message: String,
 }
 
 impl Diagnostic {
@@ -49,7 +49,7 @@ impl Diagnostic {
 }
 
 /// Every problem in `text`, in file order; empty when the bank is valid.
-pub(crate) fn check(text: &str) -> Vec<Diagnostic> {
+pub fn check(text: &str) -> Vec<Diagnostic> {
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     let mut checker = Checker {
         text,
@@ -67,7 +67,7 @@ pub(crate) fn check(text: &str) -> Vec<Diagnostic> {
 }
 
 /// Parse and validate a bank. On failure, every problem found.
-pub(crate) fn parse(text: &str) -> Result<Bank, Vec<Diagnostic>> {
+pub fn parse(text: &str) -> Result<Bank, Vec<Diagnostic>> {
     let diagnostics = check(text);
     if !diagnostics.is_empty() {
         return Err(diagnostics);

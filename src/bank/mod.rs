@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use builtin::{builtin, BUILTIN};
 pub(crate) use check::Diagnostic;
-pub(crate) use types::{Bank, Question, QuestionRef, DEFAULT_TARGET_S};
+pub use types::{Bank, Question};
+pub(crate) use types::{QuestionRef, DEFAULT_TARGET_S};
 
 /// Why a bank could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -7,40 +7,40 @@ use serde::{Deserialize, Serialize};
 /// A bank of interview questions for one role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Bank {
+pub struct Bank {
     /// Stable short id, e.g. `platform-engineer`.
-    pub(crate) id: String,
+    pub id: String,
     /// Human title, e.g. "Platform Engineer Interview Questions".
-    pub(crate) title: String,
+    pub title: String,
     /// The role being interviewed for.
-    pub(crate) role: String,
+    pub role: String,
     /// Default answer length target in seconds, `[min, max]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) target_s: Option<[u32; 2]>,
+    pub target_s: Option<[u32; 2]>,
     /// The questions, in the order they are numbered (1..N).
-    pub(crate) questions: Vec<Question>,
+    pub questions: Vec<Question>,
 }
 
 /// One question with what a good answer covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Question {
+pub struct Question {
     /// Stable short slug, e.g. `ci-cd`.
-    pub(crate) id: String,
+    pub id: String,
     /// The question as asked.
-    pub(crate) text: String,
+    pub text: String,
     /// Why employers ask it.
-    pub(crate) guidance: String,
+    pub guidance: String,
     /// What the answer should mention.
-    pub(crate) talking_points: Vec<String>,
+    pub talking_points: Vec<String>,
     /// Jargon and its spoken forms, e.g. `IRSA = ["IAM roles for service accounts"]`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) aliases: BTreeMap<String, Vec<String>>,
+    pub aliases: BTreeMap<String, Vec<String>>,
     /// Answer length target in seconds, `[min, max]`, overriding the bank's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) target_s: Option<[u32; 2]>,
+    pub target_s: Option<[u32; 2]>,
     /// A model answer.
-    pub(crate) sample_answer: String,
+    pub sample_answer: String,
 }
 
 /// Answer length target used when neither the bank nor the question sets one.
@@ -79,7 +79,7 @@ pub(crate) enum QuestionRef<'a> {
 }
 
 impl<'a> QuestionRef<'a> {
-    pub(crate) fn parse(selector: &'a str) -> Self {
+    pub fn parse(selector: &'a str) -> Self {
         let selector = selector.trim();
         match selector.parse::<usize>() {
             Ok(number) => Self::Number(number),

@@ -18,7 +18,7 @@ const HEADER: &str = "\
 
 impl Bank {
     /// The bank as TOML text, in viva's layout.
-    pub(crate) fn to_toml(&self) -> String {
+    pub fn to_toml(&self) -> String {
         let mut out = String::from(HEADER);
         field(&mut out, "id", &self.id);
         field(&mut out, "title", &self.title);

@@ -12,7 +12,6 @@ use crate::audio::wav_read::read_for_whisper;
 use crate::cli::DoctorArgs;
 use crate::model::{load, locate};
 use crate::paths;
-use crate::session::record::SessionStatus;
 use crate::session::{recover, store};
 use crate::voice::{Speaker, SpeakerOptions};
 
@@ -118,7 +117,8 @@ fn check_speech() -> Check {
     }
 }
 
-/// Repair sessions left behind by a crash; name the ones to resume.
+/// Repair sessions left behind by a crash (a damaged `session.json` is
+/// rebuilt from the answer files); name the ones to resume.
 fn check_sessions(sessions: &std::path::Path) -> Check {
     let folders = match store::list(sessions) {
         Ok(folders) => folders,
@@ -134,17 +134,18 @@ fn check_sessions(sessions: &std::path::Path) -> Check {
                 continue;
             }
         };
-        if recover::is_running_elsewhere(&dir) {
+        // A session another viva runs is left alone.
+        let Ok(_lock) = dir.lock() else {
             continue;
-        }
-        let mut record = match dir.load() {
-            Ok(record) => record,
+        };
+        let (mut record, mut notes) = match recover::load(&dir) {
+            Ok(loaded) => loaded,
             Err(err) => {
                 problems.push(err.to_string());
                 continue;
             }
         };
-        let notes = recover::recover(&dir, &mut record);
+        notes.extend(recover::recover(&dir, &mut record));
         if !notes.is_empty() {
             if let Err(err) = dir.save(&record) {
                 problems.push(format!("{}: cannot save the repair: {err:#}", dir.name()));
@@ -154,8 +155,7 @@ fn check_sessions(sessions: &std::path::Path) -> Check {
                 println!("     {}: {note}", dir.name());
             }
         }
-        let unfinished = record.answers.iter().any(|a| a.status.is_unfinished());
-        if record.status == SessionStatus::Interrupted && unfinished {
+        if record.is_unfinished() {
             to_resume.push(dir.name());
         }
     }

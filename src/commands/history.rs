@@ -46,13 +46,24 @@ pub(crate) fn run(args: HistoryArgs) -> anyhow::Result<ExitCode> {
 /// Every bank's practised questions, one line each.
 pub(crate) fn overview(history: &History, sessions_dir: &Path) -> String {
     let questions = history.questions();
+    let skipped = match history.skipped.len() {
+        0 => String::new(),
+        n => format!(
+            "{n} folder{} in {} could not be read (see the warnings above; `viva doctor` repairs damaged sessions).\n",
+            if n == 1 { "" } else { "s" },
+            sessions_dir.display()
+        ),
+    };
     if history.sessions.is_empty() {
+        if !skipped.is_empty() {
+            return format!("No readable sessions: {skipped}");
+        }
         return format!(
             "No sessions in {} yet: run `viva practice` first.\n",
             sessions_dir.display()
         );
     }
-    let mut out = String::new();
+    let mut out = skipped;
     for bank_id in bank_ids(history) {
         let sessions: Vec<_> = history
             .sessions

@@ -1,47 +1,53 @@
-//! `viva practice`: check the options, then run the session.
+//! `viva practice`: check the options, run the session, then print the
+//! summary table and, last, the session folder.
 
 use std::process::ExitCode;
 
 use crate::bank;
 use crate::cli::PracticeArgs;
 use crate::commands::interrupt;
+use crate::error::EXIT_INTERRUPTED;
 use crate::model::locate::resolve_model;
 use crate::paths;
+use crate::report::summary;
 use crate::session::plan::{choose, parse_duration};
-use crate::session::record::Settings;
-use crate::session::runner::{self, Practice, Start};
-use crate::session::store;
+use crate::session::record::{Settings, DEFAULT_SILENCE_S};
+use crate::session::runner::{self, Ending, Practice, Start};
+use crate::session::{recover, store};
 
 pub(crate) fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
     let sessions_dir = paths::sessions_dir(args.sessions.sessions.as_deref());
     let model_path = resolve_model(args.model.model.as_deref())?;
-    let time_limit = args
+    let time_limit_s = args
         .time_limit
         .as_deref()
-        .map(|value| parse_duration("--time-limit", value))
+        .map(|value| parse_duration("--time-limit", value).map(|d| d.as_secs_f64()))
         .transpose()?;
-    let silence = parse_duration("--silence", &args.silence)?;
+    let silence_s = args
+        .silence
+        .as_deref()
+        .map(|value| parse_duration("--silence", value).map(|d| d.as_secs_f64()))
+        .transpose()?;
 
     let (start, bank_source, settings) = match &args.resume {
         Some(spec) => {
-            let dir = store::find(&sessions_dir, Some(spec.as_str()))?;
-            let saved = dir.load()?;
+            let dir = store::find_to_resume(&sessions_dir, Some(spec.as_str()))?;
+            let (record, _) = recover::load(&dir)?;
+            let saved = record.settings;
             // A resumed session keeps its settings; options given now win.
             let settings = Settings {
-                time_limit_s: time_limit
-                    .map(|d| d.as_secs_f64())
-                    .or(saved.settings.time_limit_s),
-                silence_s: silence.as_secs_f64(),
-                tts: saved.settings.tts && !args.no_tts,
-                answers_dir: args.answers.clone().or(saved.settings.answers_dir),
-                input_device: args.input_device.clone().or(saved.settings.input_device),
+                time_limit_s: time_limit_s.or(saved.time_limit_s),
+                silence_s: silence_s.unwrap_or(saved.silence_s),
+                tts: saved.tts && !args.no_tts,
+                answers_dir: args.answers.clone().or(saved.answers_dir),
+                input_device: args.input_device.clone().or(saved.input_device),
             };
-            (Start::Resume(dir), saved.bank.source, settings)
+            (Start::Resume(dir), record.bank.source, settings)
         }
         None => {
             let settings = Settings {
-                time_limit_s: time_limit.map(|d| d.as_secs_f64()),
-                silence_s: silence.as_secs_f64(),
+                time_limit_s,
+                silence_s: silence_s.unwrap_or(DEFAULT_SILENCE_S),
                 tts: !args.no_tts,
                 answers_dir: args.answers.clone(),
                 input_device: args.input_device.clone(),
@@ -73,5 +79,20 @@ pub(crate) fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
     // Do not wait for a transcription still running after Ctrl-C: its answer
     // is saved as pending and `--resume` finishes it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    result
+    let outcome = result?;
+
+    print!("{}", summary::table(&outcome.record));
+    let code = match &outcome.ending {
+        Ending::Finished | Ending::Quit => ExitCode::SUCCESS,
+        Ending::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        Ending::Stopped(reason) => {
+            eprintln!("{reason}");
+            ExitCode::FAILURE
+        }
+    };
+    if outcome.record.is_unfinished() {
+        println!("Unfinished: continue with `viva practice --resume`.");
+    }
+    println!("{}", outcome.folder.display());
+    Ok(code)
 }

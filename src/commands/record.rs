@@ -89,6 +89,13 @@ pub(crate) fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
             device.label
         );
     }
+    if let RecordingEnd::WriteFailed(reason) = &recording.end {
+        bail!(
+            "cannot write {} ({reason}); it holds the first {} of the recording",
+            args.out.display(),
+            clock_tenths(recording.duration)
+        );
+    }
     if recording.end == RecordingEnd::Interrupted {
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
@@ -106,6 +113,7 @@ fn why_it_ended(recording: &Recording, silence: Duration) -> String {
         RecordingEnd::Interrupted => "stopped by Ctrl-C".to_owned(),
         RecordingEnd::Discarded => "discarded".to_owned(),
         RecordingEnd::DeviceLost(_) => "the input device stopped".to_owned(),
+        RecordingEnd::WriteFailed(_) => "the file could not be written".to_owned(),
     }
 }
 

@@ -145,7 +145,9 @@ impl TensorType {
     /// not fill whole blocks.
     pub(crate) fn bytes_for(self, elements: u64) -> Option<u64> {
         let (per_block, block_bytes) = self.block();
-        (elements % per_block == 0).then(|| elements / per_block * block_bytes)
+        elements
+            .is_multiple_of(per_block)
+            .then(|| elements / per_block * block_bytes)
     }
 }
 

@@ -1,5 +1,6 @@
 //! `viva model import`: a CTranslate2 (faster-whisper) Whisper model → a
-//! whisper.cpp ggml file, written by our own code from the facts in MODELS.md.
+//! whisper.cpp ggml file, written by our own code (the layout of both files is
+//! described in `ct2.rs` and `ggml.rs`).
 //!
 //! Two passes over `model.bin`, streamed: the first reads only the shapes
 //! and scalars (and refuses a quantized, foreign or truncated model before

@@ -1,4 +1,5 @@
-//! The CTranslate2 → whisper.cpp tensor mapping (MODELS.md, "Name mapping").
+//! The CTranslate2 → whisper.cpp tensor mapping: CTranslate2 variable names
+//! (`encoder/layer_N/…`) to the ggml tensor names whisper.cpp loads.
 //!
 //! One CTranslate2 variable becomes zero or more ggml tensors: fused
 //! projections are split by rows (self-attention q|k|v, cross-attention k|v),

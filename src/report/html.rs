@@ -54,7 +54,7 @@ pub(crate) fn render(page: &Page) -> String {
         "<header>\n<h1>{}</h1>\n<p class=\"meta\">session {} · started {} · model {}</p>\n</header>",
         escape(&page.session.bank.title),
         escape(page.session_name),
-        escape(&readable_time(&page.session.started_at)),
+        escape(&page.session.started_at.readable()),
         escape(&file_name(&page.session.model)),
     );
     out.push_str(&chart_section(page.answers));
@@ -123,14 +123,6 @@ pub(crate) fn audio_base(page_dir: &Path, session_dir: &Path) -> String {
             format!("{}/", url_path(&parts.join("/")))
         }
         None => format!("file://{}/", url_path(&session_dir.to_string_lossy())),
-    }
-}
-
-/// "2026-11-28 01:08" from an RFC 3339 time; anything else as it is.
-fn readable_time(rfc3339: &str) -> String {
-    match rfc3339.get(..16) {
-        Some(prefix) if rfc3339.parse::<jiff::Timestamp>().is_ok() => prefix.replacen('T', " ", 1),
-        _ => rfc3339.to_string(),
     }
 }
 
@@ -543,15 +535,6 @@ mod tests {
             "/home/me/sessions/2026 a",
             "../sessions/2026%20a/",
         );
-    }
-
-    #[test]
-    fn readable_times() {
-        assert_eq!(
-            readable_time("2026-11-28T10:05:00+01:00"),
-            "2026-11-28 10:05"
-        );
-        assert_eq!(readable_time("yesterday"), "yesterday");
     }
 
     #[test]

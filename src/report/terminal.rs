@@ -390,7 +390,7 @@ pub(crate) mod tests {
                 answers_dir: None,
                 input_device: None,
             },
-            started_at: "2026-11-28T10:05:00+01:00".to_string(),
+            started_at: "2026-11-28T10:05:00+01:00".parse().unwrap(),
             ended_at: None,
             status: SessionStatus::Finished,
             answers,

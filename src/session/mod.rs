@@ -2,6 +2,7 @@
 //! folder store.
 
 pub(crate) mod answer_files;
+mod asker;
 pub(crate) mod keys;
 pub(crate) mod plan;
 pub(crate) mod record;

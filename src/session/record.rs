@@ -27,14 +27,23 @@ pub(crate) struct SessionRecord {
     /// The options the session ran with.
     pub(crate) settings: Settings,
     /// When the session started (RFC 3339, local offset).
-    pub(crate) started_at: String,
+    pub(crate) started_at: Stamp,
     /// When the session ended (RFC 3339), absent while it runs or after a crash.
     #[serde(default)]
-    pub(crate) ended_at: Option<String>,
+    pub(crate) ended_at: Option<Stamp>,
     /// Where the session stands.
     pub(crate) status: SessionStatus,
     /// One entry per chosen question, in the order asked.
     pub(crate) answers: Vec<AnswerRecord>,
+}
+
+impl SessionRecord {
+    /// True while some answer still needs work (see [`AnswerRecord::work`]).
+    pub(crate) fn is_unfinished(&self) -> bool {
+        self.answers
+            .iter()
+            .any(|answer| answer.work() != Work::Done)
+    }
 }
 
 /// The bank a session used.
@@ -49,6 +58,9 @@ pub(crate) struct BankRef {
     /// sha256 of the bank's content, so a later edit of the bank is noticed.
     pub(crate) sha256: String,
 }
+
+/// Silence after speech that ends an answer when `--silence` is not given.
+pub(crate) const DEFAULT_SILENCE_S: f64 = 4.0;
 
 /// Options a session ran with (what `--resume` reuses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +78,18 @@ pub(crate) struct Settings {
     /// The input device asked for, if any.
     #[serde(default)]
     pub(crate) input_device: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            time_limit_s: None,
+            silence_s: DEFAULT_SILENCE_S,
+            tts: true,
+            answers_dir: None,
+            input_device: None,
+        }
+    }
 }
 
 /// Where a session stands.
@@ -117,13 +141,90 @@ impl std::fmt::Display for AnswerStatus {
     }
 }
 
-impl AnswerStatus {
-    /// True when the question still needs work on `--resume`.
-    pub(crate) fn is_unfinished(self) -> bool {
-        matches!(
-            self,
-            Self::NotAsked | Self::Pending | Self::Interrupted | Self::Failed
-        )
+/// What ended an answer's recording; saved as its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum EndedBy {
+    /// Enter (or `q`, which also ends the session).
+    Enter,
+    /// `q`: the answer and the session end here.
+    Quit,
+    /// Silence after speech.
+    Silence,
+    /// The time limit.
+    TimeLimit,
+    /// Taken from a file (`--answers`).
+    File,
+    /// Ctrl-C or SIGTERM.
+    Interrupted,
+    /// The input device stopped delivering audio.
+    DeviceLost,
+    /// The disk filled up; the file holds what could be written.
+    DiskFull,
+    /// The process died; the file was repaired on recovery.
+    Crash,
+}
+
+/// What `--resume` still has to do for an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Work {
+    /// Nothing: answered, skipped or no speech.
+    Done,
+    /// Ask the question (again): never asked, or nothing was recorded.
+    Ask,
+    /// Transcribe the recording that is there.
+    Transcribe,
+}
+
+/// A moment in local time, saved as RFC 3339 with the local offset
+/// (`2026-11-27T23:10:05+01:00`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stamp(pub(crate) jiff::Zoned);
+
+const STAMP_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%:z";
+
+impl Stamp {
+    pub(crate) fn now() -> Self {
+        Self(jiff::Zoned::now())
+    }
+
+    /// The calendar day, `2026-11-27`.
+    pub(crate) fn date(&self) -> String {
+        self.0.strftime("%Y-%m-%d").to_string()
+    }
+
+    /// Day and minute for people, `2026-11-27 23:10`.
+    pub(crate) fn readable(&self) -> String {
+        self.0.strftime("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0.strftime(STAMP_FORMAT).to_string())
+    }
+}
+
+impl std::str::FromStr for Stamp {
+    type Err = jiff::Error;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        jiff::fmt::strtime::parse(STAMP_FORMAT, text)?
+            .to_zoned()
+            .map(Self)
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -147,9 +248,9 @@ pub(crate) struct AnswerRecord {
     /// Length of the recording, seconds.
     #[serde(default)]
     pub(crate) duration_s: Option<f64>,
-    /// What ended the recording: enter, silence, time_limit, file, interrupted …
+    /// What ended the recording.
     #[serde(default)]
-    pub(crate) ended_by: Option<String>,
+    pub(crate) ended_by: Option<EndedBy>,
     /// The transcript text (empty for no speech).
     #[serde(default)]
     pub(crate) text: Option<String>,
@@ -180,6 +281,22 @@ impl AnswerRecord {
             segments: Vec::new(),
             metrics: None,
             error: None,
+        }
+    }
+
+    /// What `--resume` still has to do for this answer: one definition of
+    /// "unfinished" for the runner, `--resume` and `viva doctor`.
+    pub(crate) fn work(&self) -> Work {
+        match self.status {
+            AnswerStatus::Answered | AnswerStatus::Skipped | AnswerStatus::NoSpeech => Work::Done,
+            AnswerStatus::NotAsked => Work::Ask,
+            AnswerStatus::Pending | AnswerStatus::Interrupted | AnswerStatus::Failed => {
+                if self.wav.is_some() {
+                    Work::Transcribe
+                } else {
+                    Work::Ask
+                }
+            }
         }
     }
 

@@ -1,36 +1,29 @@
 //! The practice session: for each question, ask it (printed, and spoken when
-//! speech is on), record the answer (microphone or `--answers` file) into
-//! the session folder, queue it for transcription while the next question is
+//! speech is on), take the answer (microphone or `--answers` file) into the
+//! session folder, queue it for transcription while the next question is
 //! asked, and keep `session.json` and `transcript.md` current after every
-//! change, so Ctrl-C, a lost device or a crash never costs a saved answer.
+//! change, so Ctrl-C, a lost device, a full disk or a crash never costs a
+//! saved answer.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::answer_files;
-use super::keys::{Key, KeyReader};
+use super::asker::{Asked, Asker, Input};
 use super::record::{
-    AnswerRecord, AnswerStatus, BankRef, SessionRecord, SessionStatus, Settings, FORMAT_VERSION,
+    AnswerRecord, AnswerStatus, BankRef, SessionRecord, SessionStatus, Settings, Stamp, Work,
+    FORMAT_VERSION,
 };
 use super::recover;
-use super::store::SessionDir;
+use super::store::{SessionDir, SessionLock};
 use super::transcribe_queue::{Finished, Job, TranscribeQueue};
 use crate::analysis::analyse;
-use crate::audio::capture::Capture;
-use crate::audio::devices::{self, InputDevice};
-use crate::audio::meter;
-use crate::audio::recorder::{self, RecordControl, RecordSettings, RecordingEnd};
 use crate::bank::{Bank, Question};
-use crate::report::summary;
 use crate::stt::transcriber::Transcriber;
-use crate::units::{clock, clock_tenths, round2};
-use crate::voice::{Speaker, SpeakerOptions};
+use crate::units::clock;
 
 /// Everything a session needs, validated by the command.
 pub(crate) struct Practice {
@@ -48,61 +41,54 @@ pub(crate) enum Start {
     Resume(SessionDir),
 }
 
-/// Where answers come from.
-enum Input {
-    Microphone(Arc<InputDevice>),
-    Files(PathBuf),
-}
-
-/// How asking one question ended.
-enum Asked {
-    /// Go on with the next question.
-    Next,
-    /// `q`: end the session, keep everything.
+/// How a session ended.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Ending {
+    /// Every chosen question was dealt with.
+    Finished,
+    /// `q`: the user ended it; everything is kept.
     Quit,
-    /// Ctrl-C: save and leave now.
+    /// Ctrl-C or SIGTERM.
     Interrupted,
-    /// The input failed; the session stops with what it has.
+    /// The input failed; the sentence says why and what is kept.
     Stopped(String),
 }
 
-const KEY_HINT: &str = "Enter done · s skip · r redo · q quit";
+/// What a finished run leaves for the command to report.
+pub(crate) struct Outcome {
+    pub(crate) record: SessionRecord,
+    pub(crate) folder: PathBuf,
+    pub(crate) ending: Ending,
+}
 
-/// Run a session to its end; prints the summary and the folder's path last.
-/// `interrupts` delivers Ctrl-C (and SIGTERM): the answer being recorded is
-/// kept, everything is saved and the session ends.
+/// Run a session to its end. `interrupts` delivers Ctrl-C (and SIGTERM): the
+/// answer being recorded is kept, everything is saved and the session ends.
 pub(crate) async fn run(
     practice: Practice,
     start: Start,
     mut interrupts: UnboundedReceiver<()>,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Outcome> {
     let model_path = practice.model_path.clone();
     let transcriber = tokio::task::spawn_blocking(move || Transcriber::load(&model_path))
         .await
         .context("loading the model crashed")??;
-    let input = open_input(&practice.settings)?;
-    let speaker = open_speaker(practice.settings.tts).await;
+    let input = Input::open(&practice.settings)?;
 
     let mut session = match start {
         Start::New(numbers) => Session::create(&practice, &numbers)?,
         Start::Resume(dir) => Session::resume(&practice, dir)?,
     };
-    recover::claim(&session.dir)?;
     eprintln!("Session folder: {}", session.dir.path().display());
+    let mut asker = Asker::new(input, practice.settings.tts).await;
     let mut queue = TranscribeQueue::start(Arc::new(transcriber));
-    for slot in session.slots_to_transcribe() {
+    for slot in session.slots(Work::Transcribe) {
         queue.submit(session.job(slot));
     }
     session.record.status = SessionStatus::InProgress;
     session.record.ended_at = None;
     session.save()?;
 
-    let mut asker = Asker {
-        speaker,
-        input,
-        keys_allowed: std::io::stdin().is_terminal(),
-    };
-    let to_ask = session.slots_to_ask();
+    let to_ask = session.slots(Work::Ask);
     let total = to_ask.len();
     let mut outcome = Asked::Next;
     for (position, slot) in to_ask.into_iter().enumerate() {
@@ -110,8 +96,7 @@ pub(crate) async fn run(
             .ask(
                 &mut session,
                 slot,
-                position + 1,
-                total,
+                (position + 1, total),
                 &mut queue,
                 &mut interrupts,
             )
@@ -121,16 +106,13 @@ pub(crate) async fn run(
         }
     }
     let last_answer_at = Instant::now();
-
-    session.record.status = match &outcome {
-        Asked::Next => SessionStatus::Finished,
-        Asked::Quit => SessionStatus::Quit,
-        Asked::Interrupted | Asked::Stopped(_) => SessionStatus::Interrupted,
+    let ending = match outcome {
+        Asked::Next => Ending::Finished,
+        Asked::Quit => Ending::Quit,
+        Asked::Interrupted => Ending::Interrupted,
+        Asked::Stopped(reason) => Ending::Stopped(reason),
     };
-    if let Asked::Stopped(reason) = &outcome {
-        eprintln!("{reason}");
-    }
-    if !matches!(outcome, Asked::Interrupted) {
+    if ending != Ending::Interrupted {
         wait_for_transcripts(&mut session, &mut queue, &mut interrupts).await?;
         if queue.waiting() == 0 {
             eprintln!(
@@ -139,68 +121,28 @@ pub(crate) async fn run(
             );
         }
     }
-    if queue.waiting() > 0 {
-        session.record.status = SessionStatus::Interrupted;
-    }
-    session.record.ended_at = Some(now_rfc3339());
+    session.record.status = match &ending {
+        _ if queue.waiting() > 0 => SessionStatus::Interrupted,
+        Ending::Finished => SessionStatus::Finished,
+        Ending::Quit => SessionStatus::Quit,
+        Ending::Interrupted | Ending::Stopped(_) => SessionStatus::Interrupted,
+    };
+    session.record.ended_at = Some(Stamp::now());
     session.save()?;
-    recover::release(&session.dir);
-
-    print!("{}", summary::table(&session.record));
-    if session.record.status == SessionStatus::Interrupted {
-        println!("Interrupted: continue with `viva practice --resume`.");
-    }
-    println!("{}", session.dir.path().display());
-    Ok(match outcome {
-        Asked::Interrupted => ExitCode::from(crate::error::EXIT_INTERRUPTED),
-        Asked::Stopped(_) => ExitCode::FAILURE,
-        _ => ExitCode::SUCCESS,
+    Ok(Outcome {
+        folder: session.dir.path().to_path_buf(),
+        record: session.record,
+        ending,
     })
 }
 
-fn open_input(settings: &Settings) -> anyhow::Result<Input> {
-    if let Some(dir) = &settings.answers_dir {
-        anyhow::ensure!(
-            dir.is_dir(),
-            "--answers {}: no such folder (it should hold N.wav, 0N.wav or <id>.wav per question)",
-            dir.display()
-        );
-        return Ok(Input::Files(dir.clone()));
-    }
-    let without_mic = |err: &dyn std::fmt::Display| {
-        anyhow::anyhow!(
-            "{err}\nTo practise without a microphone, answer from WAV files with `--answers DIR` \
-             (and `--no-tts` where there is no speech service); `viva doctor` checks the setup."
-        )
-    };
-    let device =
-        devices::input_device(settings.input_device.as_deref()).map_err(|err| without_mic(&err))?;
-    // Open it once now, so a device that cannot capture is reported before
-    // the session starts rather than after the first question.
-    Capture::start(&device)
-        .map_err(|err| without_mic(&err))?
-        .stop();
-    Ok(Input::Microphone(Arc::new(device)))
-}
-
-async fn open_speaker(tts: bool) -> Speaker {
-    if !tts {
-        return Speaker::print_only();
-    }
-    let mut speaker = tokio::task::spawn_blocking(|| Speaker::new(&SpeakerOptions::default()))
-        .await
-        .unwrap_or_else(|_| Speaker::print_only());
-    if let Some(warning) = speaker.take_warning() {
-        eprintln!("warning: {warning}");
-    }
-    speaker
-}
-
-/// The session being run: its folder, its record and its bank.
-struct Session {
-    dir: SessionDir,
-    record: SessionRecord,
-    bank: Bank,
+/// The session being run: its folder (held for this process), its record
+/// and its bank.
+pub(super) struct Session {
+    pub(super) dir: SessionDir,
+    pub(super) record: SessionRecord,
+    pub(super) bank: Bank,
+    _lock: SessionLock,
 }
 
 impl Session {
@@ -210,8 +152,10 @@ impl Session {
             .iter()
             .map(|&number| AnswerRecord::not_asked(number, &bank.questions[number - 1]))
             .collect();
-        let stamp = jiff::Zoned::now().strftime("%Y-%m-%d_%H%M%S").to_string();
+        let started_at = Stamp::now();
+        let stamp = started_at.0.strftime("%Y-%m-%d_%H%M%S").to_string();
         let dir = SessionDir::create(&practice.sessions_dir, &stamp, &bank.id)?;
+        let lock = dir.lock()?;
         let record = SessionRecord {
             format: FORMAT_VERSION,
             viva_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -223,22 +167,30 @@ impl Session {
             },
             model: practice.model_path.display().to_string(),
             settings: practice.settings.clone(),
-            started_at: now_rfc3339(),
+            started_at,
             ended_at: None,
             status: SessionStatus::InProgress,
             answers,
         };
-        Ok(Self { dir, record, bank })
+        let session = Self {
+            dir,
+            record,
+            bank,
+            _lock: lock,
+        };
+        // Every answer has its own file from the start, so a damaged
+        // session.json can be rebuilt with the whole plan.
+        for answer in &session.record.answers {
+            session.dir.save_answer(answer)?;
+        }
+        Ok(session)
     }
 
     fn resume(practice: &Practice, dir: SessionDir) -> anyhow::Result<Self> {
-        anyhow::ensure!(
-            !recover::is_running_elsewhere(&dir),
-            "session {} is being run by another viva right now",
-            dir.name()
-        );
-        let mut record = dir.load()?;
-        for note in recover::recover(&dir, &mut record) {
+        let lock = dir.lock()?;
+        let (mut record, mut notes) = recover::load(&dir)?;
+        notes.extend(recover::recover(&dir, &mut record));
+        for note in notes {
             eprintln!("{note}");
         }
         let bank = practice.bank.clone();
@@ -256,37 +208,38 @@ impl Session {
                 bank.id
             );
         }
-        Ok(Self { dir, record, bank })
+        if !record.is_unfinished() {
+            eprintln!(
+                "Session {} has nothing left to do: every question was answered or skipped.",
+                dir.name()
+            );
+        }
+        // The settings are those the command worked out: saved ones, and
+        // what was given now.
+        record.settings = practice.settings.clone();
+        Ok(Self {
+            dir,
+            record,
+            bank,
+            _lock: lock,
+        })
     }
 
-    fn question(&self, slot: usize) -> (usize, &Question) {
+    pub(super) fn question(&self, slot: usize) -> (usize, &Question) {
         let id = &self.record.answers[slot].id;
         self.bank
             .question(id)
             .expect("questions are checked against the bank when the session opens")
     }
 
-    /// Answers still to ask, in order.
-    fn slots_to_ask(&self) -> Vec<usize> {
+    /// The answers that need `work`, in order.
+    fn slots(&self, work: Work) -> Vec<usize> {
         (0..self.record.answers.len())
-            .filter(|&slot| self.record.answers[slot].status == AnswerStatus::NotAsked)
+            .filter(|&slot| self.record.answers[slot].work() == work)
             .collect()
     }
 
-    /// Recorded answers left without a transcript (a resumed session).
-    fn slots_to_transcribe(&self) -> Vec<usize> {
-        (0..self.record.answers.len())
-            .filter(|&slot| {
-                let answer = &self.record.answers[slot];
-                matches!(
-                    answer.status,
-                    AnswerStatus::Pending | AnswerStatus::Interrupted | AnswerStatus::Failed
-                ) && answer.wav.is_some()
-            })
-            .collect()
-    }
-
-    fn job(&self, slot: usize) -> Job {
+    pub(super) fn job(&self, slot: usize) -> Job {
         let answer = &self.record.answers[slot];
         let (_, question) = self.question(slot);
         Job {
@@ -297,27 +250,65 @@ impl Session {
     }
 
     /// Write `session.json` and `transcript.md`.
-    fn save(&self) -> anyhow::Result<()> {
-        self.dir.save(&self.record)
+    pub(super) fn save(&self) -> anyhow::Result<()> {
+        self.dir.save(&self.record).map_err(|err| self.unsaved(err))
     }
 
-    fn save_answer(&self, slot: usize) -> anyhow::Result<()> {
-        self.dir.save_answer(&self.record.answers[slot])?;
+    /// Write an answer's file, then the session's.
+    pub(super) fn save_answer(&self, slot: usize) -> anyhow::Result<()> {
+        self.dir
+            .save_answer(&self.record.answers[slot])
+            .map_err(|err| self.unsaved(err))?;
         self.save()
     }
 
+    /// A failed save, with what is kept and how to go on: the session stays
+    /// resumable from the files already there.
+    fn unsaved(&self, err: anyhow::Error) -> anyhow::Error {
+        let disk_full = err.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
+        });
+        let kept: Vec<String> = self
+            .record
+            .answers
+            .iter()
+            .filter_map(|answer| {
+                let wav = answer.wav.as_deref()?;
+                let seconds = answer.duration_s.unwrap_or_default();
+                Some(format!("{wav} ({})", clock(seconds)))
+            })
+            .collect();
+        let kept = if kept.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\nKept in {}: {}.",
+                self.dir.path().display(),
+                kept.join(", ")
+            )
+        };
+        let (head, fix) = if disk_full {
+            ("the disk is full: ", "Free some space")
+        } else {
+            ("", "Fix that")
+        };
+        anyhow::anyhow!(
+            "{head}{err:#}{kept}\n{fix}, then run `viva practice --resume {}` to finish the session.",
+            self.dir.name()
+        )
+    }
+
     /// Put a finished transcription into the record and save it.
-    fn apply(&mut self, finished: Finished) -> anyhow::Result<()> {
+    pub(super) fn apply(&mut self, finished: Finished) -> anyhow::Result<()> {
         let slot = finished.slot;
         let (_, question) = self.question(slot);
         let target = self.bank.target_for(question);
-        let update = match finished.outcome {
-            Ok(heard) => {
-                let metrics = analyse(question, target, &heard.transcript, heard.speech);
-                Ok((heard.transcript, metrics))
-            }
-            Err(err) => Err(err),
-        };
+        let update = finished.outcome.map(|heard| {
+            let metrics = analyse(question, target, &heard.transcript, heard.speech);
+            (heard.transcript, metrics)
+        });
         let answer = &mut self.record.answers[slot];
         match update {
             Ok((transcript, metrics)) => {
@@ -341,302 +332,31 @@ impl Session {
     }
 }
 
-/// Asks questions and takes answers.
-struct Asker {
-    speaker: Speaker,
-    input: Input,
-    keys_allowed: bool,
-}
-
-impl Asker {
-    async fn ask(
-        &mut self,
-        session: &mut Session,
-        slot: usize,
-        position: usize,
-        total: usize,
-        queue: &mut TranscribeQueue,
-        interrupts: &mut UnboundedReceiver<()>,
-    ) -> anyhow::Result<Asked> {
-        let (number, question) = session.question(slot);
-        let text = question.text.clone();
-        let limit = session
-            .record
-            .settings
-            .time_limit_s
-            .map(Duration::from_secs_f64)
-            .unwrap_or_else(|| {
-                Duration::from_secs(u64::from(session.bank.target_for(question)[1]))
-            });
-        println!("\nQuestion {position}/{total} · #{number} {}", question.id);
-        println!("{text}");
-        let _ = std::io::stdout().flush();
-        if self.speak(&text, interrupts).await {
-            return Ok(Asked::Interrupted);
-        }
-
-        let wav_name = format!("{}.wav", session.record.answers[slot].file_stem());
-        let wav_path = session.dir.file(&wav_name);
-        let taken = match &self.input {
-            Input::Files(dir) => take_from_file(dir, number, &question.id, &wav_path),
-            Input::Microphone(device) => {
-                let device = Arc::clone(device);
-                let settings = RecordSettings {
-                    max_duration: Some(limit),
-                    silence_after_speech: Some(Duration::from_secs_f64(
-                        session.record.settings.silence_s,
-                    )),
-                };
-                self.record_from_mic(device, &wav_path, settings, session, queue, interrupts)
-                    .await?
-            }
-        };
-
-        let answer = &mut session.record.answers[slot];
-        let asked = match taken {
-            Taken::Answer {
-                duration_s,
-                ended_by,
-                then,
-            } => {
-                answer.status = if matches!(then, Asked::Interrupted) {
-                    AnswerStatus::Interrupted
-                } else {
-                    AnswerStatus::Pending
-                };
-                answer.wav = Some(wav_name);
-                answer.duration_s = Some(round2(duration_s));
-                answer.ended_by = Some(ended_by.to_string());
-                if ended_by == "time_limit" {
-                    self.cue_time_up(interrupts).await;
-                }
-                then
-            }
-            Taken::Skipped(why) => {
-                if let Some(why) = why {
-                    eprintln!("warning: {why}; question skipped");
-                }
-                answer.status = AnswerStatus::Skipped;
-                Asked::Next
-            }
-            Taken::Failed(reason) => {
-                answer.status = AnswerStatus::Failed;
-                answer.error = Some(reason.clone());
-                Asked::Stopped(format!(
-                    "error: {reason}\nThe session is saved; continue with `viva practice --resume`."
-                ))
-            }
-        };
-        session.save_answer(slot)?;
-        if session.record.answers[slot].status == AnswerStatus::Pending {
-            queue.submit(session.job(slot));
-        }
-        Ok(asked)
-    }
-
-    /// Speak a text; true when Ctrl-C came first.
-    async fn speak(&mut self, text: &str, interrupts: &mut UnboundedReceiver<()>) -> bool {
-        if !self.speaker.speaks_aloud() {
-            return false;
-        }
-        let mut speaker = std::mem::replace(&mut self.speaker, Speaker::print_only());
-        let text = text.to_string();
-        let mut speaking = tokio::task::spawn_blocking(move || {
-            speaker.speak_and_wait(&text);
-            speaker
-        });
-        tokio::select! {
-            done = &mut speaking => {
-                if let Ok(mut speaker) = done {
-                    if let Some(warning) = speaker.take_warning() {
-                        eprintln!("warning: {warning}");
-                    }
-                    self.speaker = speaker;
-                }
-                false
-            }
-            _ = interrupts.recv() => true,
-        }
-    }
-
-    async fn cue_time_up(&mut self, interrupts: &mut UnboundedReceiver<()>) {
-        println!("Time's up.");
-        self.speak("Time's up.", interrupts).await;
-    }
-
-    /// Record one answer from the microphone, handling keys, Ctrl-C and
-    /// transcripts that finish meanwhile. `r` records again.
-    async fn record_from_mic(
-        &mut self,
-        device: Arc<InputDevice>,
-        wav_path: &std::path::Path,
-        settings: RecordSettings,
-        session: &mut Session,
-        queue: &mut TranscribeQueue,
-        interrupts: &mut UnboundedReceiver<()>,
-    ) -> anyhow::Result<Taken> {
-        loop {
-            let (key_tx, mut keys) = unbounded_channel();
-            let key_reader = if self.keys_allowed {
-                KeyReader::start(key_tx).ok()
-            } else {
-                drop(key_tx);
-                None
-            };
-            let draw = key_reader.is_some() && std::io::stderr().is_terminal();
-            print_line(
-                draw,
-                &match (&key_reader, settings.max_duration) {
-                    (Some(_), _) => format!("Recording: speak now ({KEY_HINT})"),
-                    (None, Some(limit)) => format!(
-                        "Recording: speak now (ends after {:.1} s of silence, or at {})",
-                        settings
-                            .silence_after_speech
-                            .unwrap_or_default()
-                            .as_secs_f64(),
-                        clock(limit.as_secs_f64())
-                    ),
-                    (None, None) => "Recording: speak now".to_string(),
-                },
-            );
-            let control = RecordControl::new();
-            let task = {
-                let control = control.clone();
-                let device = Arc::clone(&device);
-                let path = wav_path.to_path_buf();
-                let limit = settings.max_duration;
-                let settings = settings.clone();
-                tokio::task::spawn_blocking(move || {
-                    let label = device.label.clone();
-                    recorder::record(&device, &path, &settings, &control, |progress| {
-                        if let Some(warning) = progress.new_warning {
-                            print_line(draw, &format!("warning: {}", warning.message(&label)));
-                        }
-                        if draw {
-                            let limit = limit.map(clock_tenths).unwrap_or_default();
-                            eprint!("\r{} / {limit}  {KEY_HINT}\x1b[K", meter::render(progress));
-                        }
-                    })
-                })
-            };
-            tokio::pin!(task);
-            let mut pressed = None;
-            let result = loop {
-                tokio::select! {
-                    result = &mut task => break result,
-                    Some(key) = keys.recv(), if pressed.is_none() => {
-                        pressed = Some(key);
-                        match key {
-                            Key::Done | Key::Quit => control.stop(),
-                            Key::Skip | Key::Redo => control.discard(),
-                            Key::Interrupt => control.interrupt(),
-                        }
-                    }
-                    Some(()) = interrupts.recv() => {
-                        pressed = Some(Key::Interrupt);
-                        control.interrupt();
-                    }
-                    Some(finished) = queue.next() => session.apply(finished)?,
-                }
-            };
-            drop(key_reader);
-            if draw {
-                eprint!("\r\x1b[K");
-            }
-            let recording = match result.context("the recorder crashed")? {
-                Ok(recording) => recording,
-                Err(err) => return Ok(Taken::Failed(err.to_string())),
-            };
-            let duration_s = recording.duration.as_secs_f64();
-            let answer = |ended_by: &'static str, then: Asked| Taken::Answer {
-                duration_s,
-                ended_by,
-                then,
-            };
-            return Ok(match (recording.end, pressed) {
-                (RecordingEnd::Discarded, Some(Key::Redo)) => {
-                    eprintln!("Discarded; answer again.");
-                    continue;
-                }
-                (RecordingEnd::Discarded, _) => Taken::Skipped(None),
-                (RecordingEnd::Interrupted, _) => answer("interrupted", Asked::Interrupted),
-                (RecordingEnd::Stopped, Some(Key::Quit)) => answer("quit", Asked::Quit),
-                (RecordingEnd::Stopped, _) => answer("enter", Asked::Next),
-                (RecordingEnd::Silence, _) => answer("silence", Asked::Next),
-                (RecordingEnd::TimeLimit, _) => answer("time_limit", Asked::Next),
-                (RecordingEnd::DeviceLost(reason), _) => answer(
-                    "device_lost",
-                    Asked::Stopped(format!(
-                        "error: input device '{}' stopped: {reason}\nThe answer so far is saved; \
-                         continue with `viva practice --resume`.",
-                        device.label
-                    )),
-                ),
-            });
-        }
-    }
-}
-
-/// What taking one answer gave.
-enum Taken {
-    Answer {
-        duration_s: f64,
-        ended_by: &'static str,
-        then: Asked,
-    },
-    /// No answer; the reason is warned about when given.
-    Skipped(Option<String>),
-    Failed(String),
-}
-
-fn take_from_file(dir: &std::path::Path, number: usize, id: &str, dest: &std::path::Path) -> Taken {
-    let Some(source) = answer_files::find(dir, number, id) else {
-        return Taken::Skipped(Some(format!(
-            "no answer file for question {number} in {} (looked for {number}.wav, {number:02}.wav, {id}.wav)",
-            dir.display()
-        )));
-    };
-    match answer_files::import(&source, dest) {
-        Ok(duration_s) => {
-            println!("(answer from {})", source.display());
-            Taken::Answer {
-                duration_s,
-                ended_by: "file",
-                then: Asked::Next,
-            }
-        }
-        Err(err) => Taken::Skipped(Some(format!("{err:#}"))),
-    }
-}
-
-/// Wait for the queued transcriptions, showing progress; Ctrl-C stops
-/// waiting (the rest stay `pending` for `--resume`).
+/// Wait for the queued transcriptions, showing how many are left; Ctrl-C
+/// stops waiting (the rest stay `pending` for `--resume`).
 async fn wait_for_transcripts(
     session: &mut Session,
     queue: &mut TranscribeQueue,
     interrupts: &mut UnboundedReceiver<()>,
 ) -> anyhow::Result<()> {
-    let waiting = queue.waiting();
-    if waiting == 0 {
-        return Ok(());
-    }
-    let bar = indicatif::ProgressBar::new(waiting as u64).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} transcribing answers {pos}/{len} {elapsed}",
-        )
-        .expect("the template is valid"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
+    let total = queue.waiting();
+    let started = Instant::now();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
     while queue.waiting() > 0 {
         tokio::select! {
-            Some(finished) = queue.next() => {
-                session.apply(finished)?;
-                bar.inc(1);
-            }
+            Some(finished) = queue.next() => session.apply(finished)?,
             Some(()) = interrupts.recv() => break,
+            _ = ticker.tick() => {
+                if started.elapsed() >= Duration::from_secs(1) {
+                    eprintln!(
+                        "transcribing answers: {} of {total} done ({:.0} s)",
+                        total - queue.waiting(),
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            }
         }
     }
-    bar.finish_and_clear();
     Ok(())
 }
 
@@ -652,25 +372,10 @@ pub(crate) fn whisper_prompt(question: &Question) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(", "))
 }
 
-/// Print a line while a meter may be on screen (raw mode needs `\r\n`).
-fn print_line(terminal: bool, line: &str) {
-    if terminal {
-        eprint!("\r\x1b[K{line}\r\n");
-    } else {
-        eprintln!("{line}");
-    }
-}
-
 fn bank_sha256(bank: &Bank) -> String {
     use sha2::{Digest, Sha256};
     let text = toml::to_string(bank).unwrap_or_default();
     hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-fn now_rfc3339() -> String {
-    jiff::Zoned::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
 }
 
 #[cfg(test)]

@@ -21,6 +21,19 @@ pub(crate) enum StoreError {
     NoSessions(PathBuf),
     #[error("no session '{name}' in {dir}")]
     NotFound { name: String, dir: PathBuf },
+    #[error("'{name}' matches several sessions in {dir}; give more of the name: {}", .candidates.join(", "))]
+    Ambiguous {
+        name: String,
+        dir: PathBuf,
+        candidates: Vec<String>,
+    },
+    #[error("no unfinished session in {dir}{}: start one with `viva practice`", newest_note(.newest))]
+    NothingToResume {
+        dir: PathBuf,
+        newest: Option<String>,
+    },
+    #[error("session {0} is being run by another viva right now")]
+    Busy(String),
     #[error("{path} is not a viva session: {reason}")]
     Damaged { path: PathBuf, reason: String },
     #[error("cannot read {path}: {source}")]
@@ -28,6 +41,36 @@ pub(crate) enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+fn newest_note(newest: &Option<String>) -> String {
+    newest
+        .as_ref()
+        .map(|name| format!(" (the newest, {name}, is finished)"))
+        .unwrap_or_default()
+}
+
+/// The lock file a running session holds.
+const LOCK_FILE: &str = ".viva.lock";
+/// What older versions wrote instead of a lock; removed when seen.
+const OLD_PID_FILE: &str = ".viva.pid";
+
+/// A running session's hold on its folder: an advisory lock on
+/// [`LOCK_FILE`], which the system releases when the process ends however it
+/// ends, so a crash never leaves a session locked.
+#[derive(Debug)]
+pub(crate) struct SessionLock {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        // Remove the file while still holding the lock, so no other process
+        // can have locked it in between.
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
 }
 
 /// One session folder.
@@ -89,6 +132,29 @@ impl SessionDir {
     /// Path of a file inside the session folder.
     pub(crate) fn file(&self, name: &str) -> PathBuf {
         self.path.join(name)
+    }
+
+    /// Take the folder for this process, or [`StoreError::Busy`] when
+    /// another viva runs it.
+    pub(crate) fn lock(&self) -> Result<SessionLock, StoreError> {
+        let path = self.file(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = std::fs::remove_file(self.file(OLD_PID_FILE));
+                Ok(SessionLock { file, path })
+            }
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy(self.name())),
+            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path, source }),
+        }
     }
 
     /// Read `session.json`.
@@ -157,8 +223,8 @@ pub(crate) fn list(sessions: &Path) -> Result<Vec<PathBuf>, StoreError> {
 /// Find a session: `None` = the newest; else a path to a folder, or a folder
 /// name (or unique prefix of one) in the sessions directory.
 pub(crate) fn find(sessions: &Path, spec: Option<&str>) -> Result<SessionDir, StoreError> {
-    match spec {
-        None | Some("") => {
+    match spec.filter(|spec| !spec.is_empty()) {
+        None => {
             let newest = list(sessions)?
                 .into_iter()
                 .rev()
@@ -166,25 +232,73 @@ pub(crate) fn find(sessions: &Path, spec: Option<&str>) -> Result<SessionDir, St
                 .ok_or_else(|| StoreError::NoSessions(sessions.to_path_buf()))?;
             SessionDir::open(&newest)
         }
-        Some(spec) => {
-            let as_path = Path::new(spec);
-            if as_path.join(SESSION_FILE).is_file() {
-                return SessionDir::open(as_path);
-            }
-            let matches: Vec<PathBuf> = list(sessions)?
-                .into_iter()
-                .filter(|dir| {
-                    dir.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with(spec))
-                })
-                .collect();
-            match matches.as_slice() {
-                [one] => SessionDir::open(one),
-                _ => Err(StoreError::NotFound {
-                    name: spec.to_string(),
-                    dir: sessions.to_path_buf(),
-                }),
-            }
-        }
+        Some(spec) => find_named(sessions, spec),
+    }
+}
+
+/// The session `--resume` continues: the one `spec` names, or the newest
+/// unfinished one (a folder whose `session.json` is damaged counts: its
+/// repair decides).
+pub(crate) fn find_to_resume(
+    sessions: &Path,
+    spec: Option<&str>,
+) -> Result<SessionDir, StoreError> {
+    if let Some(spec) = spec.filter(|spec| !spec.is_empty()) {
+        return find_named(sessions, spec);
+    }
+    let folders: Vec<SessionDir> = list(sessions)?
+        .iter()
+        .filter_map(|path| SessionDir::open(path).ok())
+        .collect();
+    if folders.is_empty() {
+        return Err(StoreError::NoSessions(sessions.to_path_buf()));
+    }
+    folders
+        .iter()
+        .rev()
+        .find(|dir| dir.load().map_or(true, |record| record.is_unfinished()))
+        .cloned()
+        .ok_or_else(|| StoreError::NothingToResume {
+            dir: sessions.to_path_buf(),
+            newest: folders.last().map(SessionDir::name),
+        })
+}
+
+/// A folder by path, by name, or by a unique prefix of its name.
+fn find_named(sessions: &Path, spec: &str) -> Result<SessionDir, StoreError> {
+    let as_path = Path::new(spec);
+    if as_path.join(SESSION_FILE).is_file() {
+        return SessionDir::open(as_path);
+    }
+    let matches: Vec<PathBuf> = list(sessions)?
+        .into_iter()
+        .filter(|dir| {
+            dir.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(spec))
+        })
+        .collect();
+    // A full name wins over names it is a prefix of (`…-platform-engineer`
+    // and `…-platform-engineer-2`).
+    if let Some(exact) = matches
+        .iter()
+        .find(|dir| dir.file_name().is_some_and(|n| n == spec))
+    {
+        return SessionDir::open(exact);
+    }
+    match matches.as_slice() {
+        [] => Err(StoreError::NotFound {
+            name: spec.to_string(),
+            dir: sessions.to_path_buf(),
+        }),
+        [one] => SessionDir::open(one),
+        several => Err(StoreError::Ambiguous {
+            name: spec.to_string(),
+            dir: sessions.to_path_buf(),
+            candidates: several
+                .iter()
+                .filter_map(|dir| dir.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect(),
+        }),
     }
 }

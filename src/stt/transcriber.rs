@@ -3,7 +3,7 @@
 //! `viva practice` both use it.
 //!
 //! Each clip gets a fresh whisper.cpp state: reusing one made beam search and
-//! the temperature fallback give different text from run to run (MODELS.md),
+//! the temperature fallback give different text from run to run (measured here),
 //! and a state costs only a few milliseconds to make.
 //!
 //! Speed: whisper.cpp always encodes a 30 s window, so a 5 s answer costs as

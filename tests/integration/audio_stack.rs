@@ -54,6 +54,13 @@ pub fn audio_lock() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+impl Stack {
+    /// `(name, value)` of each variable a client of the stack needs.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+}
+
 /// A command that talks to the stack.
 pub fn on_stack(mut cmd: Command) -> Command {
     for (name, value) in &stack().env {

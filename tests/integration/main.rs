@@ -3,8 +3,12 @@
 
 mod audio_stack;
 mod bank;
+mod devices;
+mod keys;
+mod live;
 mod models;
 mod practice;
+mod resume;
 mod review;
 mod transcribe;
 mod util;

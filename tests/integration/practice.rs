@@ -177,81 +177,10 @@ fn practice_rejects_an_unknown_question_before_starting() {
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
-/// A `viva practice` running on the audio stack, with its stderr read
-/// line by line so the test can act when recording starts.
-struct LiveSession {
-    child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-    stderr: Vec<String>,
-}
-
-impl LiveSession {
-    fn start(args: &[&str], sessions: &Path) -> Self {
-        use std::io::BufRead;
-        let mut child = audio_stack::viva_on_stack()
-            .arg("practice")
-            .args(args)
-            .arg("--sessions")
-            .arg(sessions)
-            .arg("--model")
-            .arg(util::default_model())
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("cannot start viva practice");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            stderr: Vec::new(),
-        }
-    }
-
-    /// Wait (at most `limit`) for a stderr line starting with `prefix`.
-    fn wait_for(&mut self, prefix: &str, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    let found = line.starts_with(prefix);
-                    self.stderr.push(line);
-                    if found {
-                        return;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        let _ = self.child.kill();
-        panic!(
-            "no {prefix:?} line within {limit:?}; stderr so far:\n{}",
-            self.stderr.join("\n")
-        );
-    }
-
-    /// Wait for the end; returns the exit status, stdout and all of stderr.
-    fn finish(mut self, limit: Duration) -> (std::process::ExitStatus, String, String) {
-        let out = audio_stack::wait_with_limit(self.child, limit);
-        self.stderr.extend(self.lines.try_iter());
-        (out.status, util::stdout(&out), self.stderr.join("\n"))
-    }
-}
-
 use std::time::{Duration, Instant};
 
 use crate::audio_stack;
+use crate::live::LiveSession;
 
 #[test]
 fn practice_speaks_records_from_the_microphone_and_transcribes() {
@@ -334,13 +263,8 @@ fn ctrl_c_mid_answer_keeps_it_and_resume_completes_the_session() {
     session.wait_for("Recording", Duration::from_secs(60));
     let mut player = audio_stack::paplay("fakemic_sink", &long_answer);
     std::thread::sleep(Duration::from_secs(4));
-    let pid = session.child.id().to_string();
     let interrupted_at = Instant::now();
-    assert!(Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap()
-        .success());
+    session.signal("INT");
     let (status, stdout, stderr) = session.finish(Duration::from_secs(10));
     let exit_took = interrupted_at.elapsed();
     let _ = player.kill();

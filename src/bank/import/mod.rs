@@ -40,7 +40,7 @@ use super::{Bank, Question};
 
 /// Something in the page the importer could not use as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Warning {
+pub struct Warning {
     /// 1-based line of the page.
     pub(crate) line: usize,
     pub(crate) message: String,
@@ -48,14 +48,14 @@ pub(crate) struct Warning {
 
 /// A bank read from a page, and what the reader had to work around.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Imported {
-    pub(crate) bank: Bank,
-    pub(crate) warnings: Vec<Warning>,
+pub struct Imported {
+    pub bank: Bank,
+    pub warnings: Vec<Warning>,
 }
 
 /// Why a page cannot be imported at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum ImportError {
+pub enum ImportError {
     #[error("the page is empty")]
     Empty,
     #[error("the page has no questions: expected a title line, then one question per line")]
@@ -65,7 +65,7 @@ pub(crate) enum ImportError {
 }
 
 /// Read a page. `bank_id` overrides the id derived from the title.
-pub(crate) fn import(page: &str, bank_id: Option<&str>) -> Result<Imported, ImportError> {
+pub fn import(page: &str, bank_id: Option<&str>) -> Result<Imported, ImportError> {
     if let Some(id) = bank_id {
         if !super::check::is_slug(id) {
             return Err(ImportError::BadId(id.to_string()));

@@ -1,0 +1,392 @@
+//! Asking one question and taking its answer: print and speak the question,
+//! then record from the microphone (keys, silence, the time limit, Ctrl-C)
+//! or copy the answer from an `--answers` file, into the session folder.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+
+use super::answer_files;
+use super::keys::{Key, KeyReader};
+use super::record::{AnswerStatus, EndedBy, Settings};
+use super::runner::Session;
+use super::transcribe_queue::TranscribeQueue;
+use crate::audio::capture::Capture;
+use crate::audio::devices::{self, InputDevice};
+use crate::audio::meter;
+use crate::audio::recorder::{self, RecordControl, RecordSettings, RecordingEnd};
+use crate::units::{clock, clock_tenths, round2};
+use crate::voice::{Speaker, SpeakerOptions};
+
+/// Where answers come from.
+pub(super) enum Input {
+    Microphone(Arc<InputDevice>),
+    Files(PathBuf),
+}
+
+impl Input {
+    /// The input the settings ask for, checked now: a device that cannot
+    /// capture is reported before the first question, not after it.
+    pub(super) fn open(settings: &Settings) -> anyhow::Result<Self> {
+        if let Some(dir) = &settings.answers_dir {
+            anyhow::ensure!(
+                dir.is_dir(),
+                "--answers {}: no such folder (it should hold N.wav, 0N.wav or <id>.wav per question)",
+                dir.display()
+            );
+            return Ok(Self::Files(dir.clone()));
+        }
+        let without_mic = |err: &dyn std::fmt::Display| {
+            anyhow::anyhow!(
+                "{err}\nTo practise without a microphone, answer from WAV files with `--answers DIR` \
+                 (and `--no-tts` where there is no speech service); `viva doctor` checks the setup."
+            )
+        };
+        let device = devices::input_device(settings.input_device.as_deref())
+            .map_err(|err| without_mic(&err))?;
+        Capture::start(&device)
+            .map_err(|err| without_mic(&err))?
+            .stop();
+        Ok(Self::Microphone(Arc::new(device)))
+    }
+}
+
+/// How asking one question ended.
+pub(super) enum Asked {
+    /// Go on with the next question.
+    Next,
+    /// `q`: end the session, keep everything.
+    Quit,
+    /// Ctrl-C: save and leave now.
+    Interrupted,
+    /// The input failed; the session stops with what it has.
+    Stopped(String),
+}
+
+const KEY_HINT: &str = "Enter done · s skip · r redo · q quit";
+
+/// What taking one answer gave.
+enum Taken {
+    Answer {
+        duration_s: f64,
+        ended_by: EndedBy,
+        then: Asked,
+    },
+    /// No answer; the reason is warned about when given.
+    Skipped(Option<String>),
+    /// The recorder could not start; the question stays to be asked.
+    Failed(String),
+}
+
+/// Asks questions and takes answers.
+pub(super) struct Asker {
+    /// `None` while a question is being spoken on a worker thread.
+    speaker: Option<Speaker>,
+    input: Input,
+    keys_allowed: bool,
+}
+
+impl Asker {
+    pub(super) async fn new(input: Input, tts: bool) -> Self {
+        Self {
+            speaker: Some(open_speaker(tts).await),
+            input,
+            keys_allowed: std::io::stdin().is_terminal(),
+        }
+    }
+
+    /// Ask the question of answer `slot`; `(position, total)` numbers it
+    /// within this run.
+    pub(super) async fn ask(
+        &mut self,
+        session: &mut Session,
+        slot: usize,
+        (position, total): (usize, usize),
+        queue: &mut TranscribeQueue,
+        interrupts: &mut UnboundedReceiver<()>,
+    ) -> anyhow::Result<Asked> {
+        let (number, question) = session.question(slot);
+        let text = question.text.clone();
+        let id = question.id.clone();
+        let limit = session
+            .record
+            .settings
+            .time_limit_s
+            .map(Duration::from_secs_f64)
+            .unwrap_or_else(|| {
+                Duration::from_secs(u64::from(session.bank.target_for(question)[1]))
+            });
+        println!("\nQuestion {position}/{total} · #{number} {id}");
+        println!("{text}");
+        let _ = std::io::stdout().flush();
+        if self.speak(&text, interrupts).await {
+            return Ok(Asked::Interrupted);
+        }
+
+        let wav_name = format!("{}.wav", session.record.answers[slot].file_stem());
+        let wav_path = session.dir.file(&wav_name);
+        let taken = match &self.input {
+            Input::Files(dir) => take_from_file(dir, number, &id, &wav_path),
+            Input::Microphone(device) => {
+                let device = Arc::clone(device);
+                let settings = RecordSettings {
+                    max_duration: Some(limit),
+                    silence_after_speech: Some(Duration::from_secs_f64(
+                        session.record.settings.silence_s,
+                    )),
+                };
+                self.record_from_mic(device, &wav_path, settings, session, queue, interrupts)
+                    .await?
+            }
+        };
+
+        let answer = &mut session.record.answers[slot];
+        let asked = match taken {
+            Taken::Answer {
+                duration_s,
+                ended_by,
+                mut then,
+            } => {
+                if ended_by == EndedBy::TimeLimit && self.cue_time_up(interrupts).await {
+                    then = Asked::Interrupted;
+                }
+                answer.status = match ended_by {
+                    EndedBy::Interrupted | EndedBy::DiskFull | EndedBy::DeviceLost => {
+                        AnswerStatus::Interrupted
+                    }
+                    _ => AnswerStatus::Pending,
+                };
+                answer.wav = Some(wav_name);
+                answer.duration_s = Some(round2(duration_s));
+                answer.ended_by = Some(ended_by);
+                then
+            }
+            Taken::Skipped(why) => {
+                if let Some(why) = why {
+                    eprintln!("warning: {why}; question skipped");
+                }
+                answer.status = AnswerStatus::Skipped;
+                Asked::Next
+            }
+            Taken::Failed(reason) => {
+                answer.status = AnswerStatus::Failed;
+                answer.error = Some(reason.clone());
+                Asked::Stopped(format!(
+                    "error: {reason}\nThe session is saved; `viva practice --resume` asks this question again."
+                ))
+            }
+        };
+        session.save_answer(slot)?;
+        if session.record.answers[slot].status != AnswerStatus::Skipped
+            && session.record.answers[slot].wav.is_some()
+        {
+            queue.submit(session.job(slot));
+        }
+        Ok(asked)
+    }
+
+    /// Speak a text; true when Ctrl-C came first.
+    async fn speak(&mut self, text: &str, interrupts: &mut UnboundedReceiver<()>) -> bool {
+        let Some(mut speaker) = self.speaker.take() else {
+            return false;
+        };
+        if !speaker.speaks_aloud() {
+            self.speaker = Some(speaker);
+            return false;
+        }
+        let text = text.to_string();
+        let mut speaking = tokio::task::spawn_blocking(move || {
+            speaker.speak_and_wait(&text);
+            speaker
+        });
+        let interrupted = tokio::select! {
+            done = &mut speaking => {
+                if let Ok(speaker) = done {
+                    self.speaker = Some(speaker);
+                }
+                false
+            }
+            _ = interrupts.recv() => true,
+        };
+        if let Some(warning) = self.speaker.as_mut().and_then(Speaker::take_warning) {
+            eprintln!("warning: {warning}");
+        }
+        interrupted
+    }
+
+    /// Say "Time's up"; true when Ctrl-C came meanwhile.
+    async fn cue_time_up(&mut self, interrupts: &mut UnboundedReceiver<()>) -> bool {
+        println!("Time's up.");
+        self.speak("Time's up.", interrupts).await
+    }
+
+    /// Record one answer from the microphone, handling keys, Ctrl-C and
+    /// transcripts that finish meanwhile. `r` records again.
+    async fn record_from_mic(
+        &mut self,
+        device: Arc<InputDevice>,
+        wav_path: &Path,
+        settings: RecordSettings,
+        session: &mut Session,
+        queue: &mut TranscribeQueue,
+        interrupts: &mut UnboundedReceiver<()>,
+    ) -> anyhow::Result<Taken> {
+        loop {
+            let (key_tx, mut keys) = unbounded_channel();
+            let key_reader = if self.keys_allowed {
+                KeyReader::start(key_tx).ok()
+            } else {
+                drop(key_tx);
+                None
+            };
+            let draw = key_reader.is_some() && std::io::stderr().is_terminal();
+            print_line(
+                draw,
+                &match (&key_reader, settings.max_duration) {
+                    (Some(_), _) => format!("Recording: speak now ({KEY_HINT})"),
+                    (None, Some(limit)) => format!(
+                        "Recording: speak now (ends after {:.1} s of silence, or at {})",
+                        settings
+                            .silence_after_speech
+                            .unwrap_or_default()
+                            .as_secs_f64(),
+                        clock(limit.as_secs_f64())
+                    ),
+                    (None, None) => "Recording: speak now".to_string(),
+                },
+            );
+            let control = RecordControl::new();
+            let task = {
+                let control = control.clone();
+                let device = Arc::clone(&device);
+                let path = wav_path.to_path_buf();
+                let limit = settings.max_duration;
+                let settings = settings.clone();
+                tokio::task::spawn_blocking(move || {
+                    let label = device.label.clone();
+                    recorder::record(&device, &path, &settings, &control, |progress| {
+                        if let Some(warning) = progress.new_warning {
+                            print_line(draw, &format!("warning: {}", warning.message(&label)));
+                        }
+                        if draw {
+                            let limit = limit.map(clock_tenths).unwrap_or_default();
+                            eprint!("\r{} / {limit}  {KEY_HINT}\x1b[K", meter::render(progress));
+                        }
+                    })
+                })
+            };
+            tokio::pin!(task);
+            let mut pressed = None;
+            let result = loop {
+                tokio::select! {
+                    result = &mut task => break result,
+                    Some(key) = keys.recv(), if pressed.is_none() => {
+                        pressed = Some(key);
+                        match key {
+                            Key::Done | Key::Quit => control.stop(),
+                            Key::Skip | Key::Redo => control.discard(),
+                            Key::Interrupt => control.interrupt(),
+                        }
+                    }
+                    Some(()) = interrupts.recv() => {
+                        pressed = Some(Key::Interrupt);
+                        control.interrupt();
+                    }
+                    Some(finished) = queue.next() => session.apply(finished)?,
+                }
+            };
+            drop(key_reader);
+            if draw {
+                eprint!("\r\x1b[K");
+            }
+            let recording = match result.context("the recorder crashed")? {
+                Ok(recording) => recording,
+                Err(err) => return Ok(Taken::Failed(err.to_string())),
+            };
+            let duration_s = recording.duration.as_secs_f64();
+            let answer = |ended_by: EndedBy, then: Asked| Taken::Answer {
+                duration_s,
+                ended_by,
+                then,
+            };
+            let kept = |reason: String| {
+                format!(
+                    "{reason}\nThe answer so far ({}) is saved; continue with `viva practice --resume`.",
+                    clock(duration_s)
+                )
+            };
+            return Ok(match (recording.end, pressed) {
+                (RecordingEnd::Discarded, Some(Key::Redo)) => {
+                    eprintln!("Discarded; answer again.");
+                    continue;
+                }
+                (RecordingEnd::Discarded, _) => Taken::Skipped(None),
+                (RecordingEnd::Interrupted, _) => answer(EndedBy::Interrupted, Asked::Interrupted),
+                (RecordingEnd::Stopped, Some(Key::Quit)) => answer(EndedBy::Quit, Asked::Quit),
+                (RecordingEnd::Stopped, _) => answer(EndedBy::Enter, Asked::Next),
+                (RecordingEnd::Silence, _) => answer(EndedBy::Silence, Asked::Next),
+                (RecordingEnd::TimeLimit, _) => answer(EndedBy::TimeLimit, Asked::Next),
+                (RecordingEnd::DeviceLost(reason), _) => answer(
+                    EndedBy::DeviceLost,
+                    Asked::Stopped(kept(format!(
+                        "error: input device '{}' stopped: {reason}",
+                        device.label
+                    ))),
+                ),
+                (RecordingEnd::WriteFailed(reason), _) => answer(
+                    EndedBy::DiskFull,
+                    Asked::Stopped(kept(format!(
+                        "error: cannot write {} ({reason}); recording stopped",
+                        wav_path.display()
+                    ))),
+                ),
+            });
+        }
+    }
+}
+
+async fn open_speaker(tts: bool) -> Speaker {
+    if !tts {
+        return Speaker::print_only();
+    }
+    let mut speaker = tokio::task::spawn_blocking(|| Speaker::new(&SpeakerOptions::default()))
+        .await
+        .unwrap_or_else(|_| Speaker::print_only());
+    if let Some(warning) = speaker.take_warning() {
+        eprintln!("warning: {warning}");
+    }
+    speaker
+}
+
+fn take_from_file(dir: &Path, number: usize, id: &str, dest: &Path) -> Taken {
+    let Some(source) = answer_files::find(dir, number, id) else {
+        return Taken::Skipped(Some(format!(
+            "no answer file for question {number} in {} (looked for {number}.wav, {number:02}.wav, {id}.wav)",
+            dir.display()
+        )));
+    };
+    match answer_files::import(&source, dest) {
+        Ok(duration_s) => {
+            println!("(answer from {})", source.display());
+            Taken::Answer {
+                duration_s,
+                ended_by: EndedBy::File,
+                then: Asked::Next,
+            }
+        }
+        Err(err) => Taken::Skipped(Some(format!("{err:#}"))),
+    }
+}
+
+/// Print a line while a meter may be on screen (raw mode needs `\r\n`).
+fn print_line(terminal: bool, line: &str) {
+    if terminal {
+        eprint!("\r\x1b[K{line}\r\n");
+    } else {
+        eprintln!("{line}");
+    }
+}
