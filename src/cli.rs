@@ -100,7 +100,12 @@ pub(crate) struct PracticeArgs {
     /// Print the questions instead of speaking them.
     #[arg(long)]
     pub(crate) no_tts: bool,
-    /// Take each answer from `DIR/<N>.wav`, `DIR/<0N>.wav` or `DIR/<id>.wav`.
+    /// Follow-up questions per answer that misses a talking point (default 1;
+    /// 0 = none).
+    #[arg(long, value_name = "N")]
+    pub(crate) follow_ups: Option<usize>,
+    /// Take each answer from `DIR/<N>.wav`, `DIR/<0N>.wav` or `DIR/<id>.wav`
+    /// (the reply to its first follow-up from `DIR/<N>-f1.wav` …).
     #[arg(long, value_name = "DIR")]
     pub(crate) answers: Option<PathBuf>,
     /// Input device, matched by name.
@@ -169,7 +174,8 @@ pub(crate) struct TranscribeArgs {
     /// Print one JSON object per file, one per line.
     #[arg(long)]
     pub(crate) json: bool,
-    /// Initial prompt for Whisper, to bias jargon.
+    /// Initial prompt for Whisper, to bias jargon (default: a short
+    /// disfluent lead-in that keeps "um" and "uh"; "" for none).
     #[arg(long)]
     pub(crate) prompt: Option<String>,
     /// Beam size (1 = greedy).

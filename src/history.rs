@@ -61,9 +61,12 @@ pub(crate) struct Attempt {
     pub(crate) spoken_s: Option<f64>,
     /// Words per minute.
     pub(crate) wpm: Option<f64>,
-    /// Talking points covered and how many there are.
+    /// Talking points covered in the answer itself, and how many there are.
     pub(crate) points: Option<(usize, usize)>,
-    /// Share of talking points covered, 0..=1; absent without points.
+    /// Talking points covered only after a follow-up question.
+    pub(crate) after_follow_up: usize,
+    /// Share of talking points covered in the answer itself, 0..=1 (what
+    /// `--weakest` ranks by); absent without points.
     pub(crate) coverage: Option<f64>,
     /// The one-line verdict of the answer's metrics.
     pub(crate) verdict: Option<String>,
@@ -152,9 +155,14 @@ fn attempt_of(session: &LoadedSession, answer: &AnswerRecord) -> Option<Attempt>
         spoken_s: metrics.map(|m| m.length.spoken_s),
         wpm: metrics.and_then(|m| m.pace.wpm),
         points: metrics
-            .map(|m| m.points_covered())
+            .map(|m| m.points_covered_at_first())
             .filter(|&(_, total)| total > 0),
-        coverage: metrics.and_then(|m| m.coverage()),
+        after_follow_up: metrics
+            .map_or(0, |m| m.points_covered().0 - m.points_covered_at_first().0),
+        coverage: metrics
+            .map(|m| m.points_covered_at_first())
+            .filter(|&(_, total)| total > 0)
+            .map(|(covered, total)| covered as f64 / total as f64),
         verdict: metrics.map(|m| m.verdict()),
         target_s: metrics.map(|m| m.length.target_s),
     })
@@ -317,6 +325,7 @@ mod tests {
             aliases: Default::default(),
             target_s: None,
             sample_answer: "A sample answer.".to_string(),
+            follow_ups: Vec::new(),
         }
     }
 
@@ -344,6 +353,8 @@ mod tests {
             }],
             no_speech: text.is_empty(),
             processing_s: 0.0,
+            repairs: Vec::new(),
+            gaps: Vec::new(),
         };
         answer.status = if text.is_empty() {
             AnswerStatus::NoSpeech
@@ -386,6 +397,7 @@ mod tests {
                     tts: false,
                     answers_dir: None,
                     input_device: None,
+                    follow_ups: 1,
                 },
                 started_at: format!("{}T10:00:00+00:00", &name[..10]).parse().unwrap(),
                 ended_at: None,

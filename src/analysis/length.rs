@@ -117,6 +117,8 @@ mod tests {
                 .collect(),
             no_speech: text.is_empty(),
             processing_s: 1.0,
+            repairs: Vec::new(),
+            gaps: Vec::new(),
         }
     }
 

@@ -80,6 +80,7 @@ pub(crate) fn analyse(
     };
     let jargon = jargon::Jargon::new(&question.aliases);
     let length = length::measure(transcript, speech, target_s);
+    let delivery = delivery::measure(&words, speech, no_speech, length.spoken_s);
     AnswerMetrics {
         analysis_version: ANALYSIS_VERSION,
         no_speech,
@@ -87,7 +88,7 @@ pub(crate) fn analyse(
         length,
         talking_points: talking_points::coverage(&question.talking_points, &words, &jargon),
         sample_terms: key_terms::compare(&words, &question.sample_answer, &jargon),
-        delivery: delivery::measure(&words, speech, no_speech),
+        delivery,
     }
 }
 
@@ -104,8 +105,31 @@ pub(crate) fn cover_text(question: &Question, text: &str) -> Vec<PointCoverage> 
     )
 }
 
+/// Fold the reply to follow-up `n` (its metrics, judged against the same
+/// question) into an answer's: a talking point the answer missed and the
+/// reply covered counts as covered after that follow-up.
+pub(crate) fn fold_reply(answer: &mut AnswerMetrics, reply: &AnswerMetrics, n: usize) {
+    for (point, from_reply) in answer.talking_points.iter_mut().zip(&reply.talking_points) {
+        if !point.covered && from_reply.covered && point.point == from_reply.point {
+            *point = from_reply.clone();
+            point.follow_up = Some(n);
+        }
+    }
+}
+
 impl AnswerMetrics {
-    /// Talking points covered and how many there are.
+    /// Talking points covered in the answer itself (not after a
+    /// follow-up), and how many there are.
+    pub(crate) fn points_covered_at_first(&self) -> (usize, usize) {
+        let covered = self
+            .talking_points
+            .iter()
+            .filter(|point| point.covered && point.follow_up.is_none())
+            .count();
+        (covered, self.talking_points.len())
+    }
+
+    /// Talking points covered, follow-ups included, and how many there are.
     pub(crate) fn points_covered(&self) -> (usize, usize) {
         let covered = self
             .talking_points
@@ -113,13 +137,6 @@ impl AnswerMetrics {
             .filter(|point| point.covered)
             .count();
         (covered, self.talking_points.len())
-    }
-
-    /// The share of talking points covered, 0..=1; absent when the question
-    /// has none.
-    pub(crate) fn coverage(&self) -> Option<f64> {
-        let (covered, total) = self.points_covered();
-        (total > 0).then(|| covered as f64 / total as f64)
     }
 
     /// A one-line verdict, e.g. "in range, good pace, 4/5 points", or

@@ -69,6 +69,10 @@ pub(crate) struct PointCoverage {
     /// Estimated seconds into the answer where the point was first covered;
     /// absent when it was not covered or the transcript has no times.
     pub(crate) first_mention_s: Option<f64>,
+    /// Covered only in the reply to this follow-up (1-based), not in the
+    /// answer itself; `first_mention_s` is then a time in that reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) follow_up: Option<usize>,
 }
 
 /// Coverage of each of `points` by the answer's `words`.
@@ -210,6 +214,7 @@ fn cover(point: &str, terms: &[Term], words: &Words) -> PointCoverage {
             .filter(|_| covered)
             .and_then(|hit| words.content_word(hit.range.start).time_s)
             .map(round2),
+        follow_up: None,
     }
 }
 

@@ -111,6 +111,7 @@ fn question(points: &[&str], aliases: &[(&str, &[&str])], sample: &str) -> Quest
             .collect::<BTreeMap<_, _>>(),
         target_s: None,
         sample_answer: sample.into(),
+        follow_ups: Vec::new(),
     }
 }
 
@@ -134,6 +135,8 @@ fn transcript(duration_s: f64, segments: &[(f64, f64, &str)]) -> Transcript {
         text,
         segments,
         processing_s: 0.5,
+        repairs: Vec::new(),
+        gaps: Vec::new(),
     }
 }
 
@@ -249,7 +252,7 @@ fn a_question_without_talking_points() {
             fillers_at_least: 0,
         },
     );
-    assert_eq!(metrics.coverage(), None);
+    assert_eq!(metrics.points_covered(), (0, 0));
     assert_eq!(metrics.pace.words, 16);
     assert_eq!(metrics.pace.wpm, Some(14.8));
 }

@@ -202,6 +202,8 @@ pub(crate) struct Recorder {
     warnings: Vec<InputWarning>,
     /// Raw samples of one step (kept to reuse its allocation).
     raw: Vec<f32>,
+    /// Gets the 16 kHz mono samples as they are written.
+    tap: Option<Box<dyn FnMut(&[f32]) + Send>>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -240,7 +242,16 @@ impl Recorder {
             check: InputCheck::new(format),
             warnings: Vec::new(),
             raw: Vec::with_capacity(format.rate as usize * usize::from(format.channels)),
+            tap: None,
         })
+    }
+
+    /// Also hand every 16 kHz mono sample written to `tap` (on the
+    /// recording thread: it must not block), e.g. to transcribe the
+    /// recording while it goes on.
+    pub(crate) fn with_tap(mut self, tap: impl FnMut(&[f32]) + Send + 'static) -> Self {
+        self.tap = Some(Box::new(tap));
+        self
     }
 
     /// Record until a stop condition; `on_progress` is called every ~40 ms.
@@ -299,6 +310,9 @@ impl Recorder {
         let mono = self.resampler.push(&self.raw);
         let mono = limit(&mono, self.writer.duration(), self.settings.max_duration);
         self.writer.write(mono)?;
+        if let Some(tap) = self.tap.as_mut() {
+            tap(mono);
+        }
         self.tracker.push(mono);
 
         let elapsed = self.writer.duration();
@@ -370,6 +384,9 @@ impl Recorder {
         let tail = self.resampler.finish();
         let tail = limit(&tail, self.writer.duration(), self.settings.max_duration);
         self.writer.write(tail)?;
+        if let Some(tap) = self.tap.as_mut() {
+            tap(tail);
+        }
         let duration = self.writer.finish()?;
         Ok(Recording {
             end,

@@ -28,7 +28,10 @@ const QUESTION_FIELDS: &[&str] = &[
     "aliases",
     "target_s",
     "sample_answer",
+    "follow_ups",
 ];
+/// The fields of a follow-up.
+const FOLLOW_UP_FIELDS: &[&str] = &["point", "text"];
 
 /// One problem in a bank file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,6 +231,69 @@ impl Checker<'_> {
         if let Some(target) = table.get("target_s") {
             self.target(target, owner);
         }
+        if let Some(follow_ups) = table.get("follow_ups") {
+            self.follow_ups(follow_ups, &point_texts(table), owner);
+        }
+    }
+
+    /// `follow_ups = [{ point = "…", text = "…" }, …]`: each point one of the
+    /// question's talking points, at most once, each text a question.
+    fn follow_ups(&mut self, follow_ups: &Spanned<DeValue<'_>>, points: &[String], owner: &str) {
+        let Some(array) = follow_ups.get_ref().as_array() else {
+            self.error(
+                follow_ups.span().start,
+                format!(
+                    "{owner}: 'follow_ups' must be a list like [{{ point = \"…\", text = \"…\" }}], not {}",
+                    kind_of(follow_ups.get_ref())
+                ),
+            );
+            return;
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for (index, item) in array.iter().enumerate() {
+            let start = item.span().start;
+            let what = format!("{owner}: follow-up {}", index + 1);
+            let Some(table) = item.get_ref().as_table() else {
+                self.error(
+                    start,
+                    format!(
+                        "{what} must be a table {{ point = \"…\", text = \"…\" }}, not {}",
+                        kind_of(item.get_ref())
+                    ),
+                );
+                continue;
+            };
+            self.unknown_fields(table, FOLLOW_UP_FIELDS, &what);
+            if let Some((point, offset)) = self.string_field(table, start, "point", &what) {
+                if !points.contains(&point) {
+                    let hint = points
+                        .iter()
+                        .map(|p| (strsim::jaro_winkler(&point, p), p))
+                        .filter(|(score, _)| *score > 0.8)
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, p)| format!("did you mean '{p}'?"))
+                        .unwrap_or_else(|| {
+                            "it must be one of its talking points, as written".to_string()
+                        });
+                    self.error(
+                        offset,
+                        format!("{what}: '{point}' is not a talking point of the question; {hint}"),
+                    );
+                } else if seen.contains(&point) {
+                    self.error(
+                        offset,
+                        format!("{what}: talking point '{point}' has a follow-up already"),
+                    );
+                } else {
+                    seen.push(point);
+                }
+            }
+            if let Some((text, offset)) = self.string_field(table, start, "text", &what) {
+                if text.trim().is_empty() {
+                    self.error(offset, format!("{what} has no text"));
+                }
+            }
+        }
     }
 
     fn talking_points(&mut self, table: &DeTable<'_>, start: usize, owner: &str) {
@@ -410,6 +476,20 @@ impl Checker<'_> {
     }
 }
 
+/// A question's talking points that are strings.
+fn point_texts(table: &DeTable<'_>) -> Vec<String> {
+    table
+        .get("talking_points")
+        .and_then(|points| points.get_ref().as_array())
+        .map(|array| {
+            array
+                .iter()
+                .filter_map(|point| point.get_ref().as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A question's id, when it has a non-empty one.
 fn question_id<'v>(question: &'v Spanned<DeValue<'_>>) -> Option<&'v str> {
     question
@@ -515,6 +595,34 @@ mod tests {
                 "b.toml:33:17: question '7': 'sample_answer' must be a string, not an integer",
             ]
         );
+    }
+
+    #[test]
+    fn follow_ups_must_name_a_talking_point_once_and_ask_something() {
+        let question = "[[questions]]\nid = \"one\"\ntext = \"Why?\"\nguidance = \"\"\n\
+            talking_points = [\"rotation strategy\", \"tools\"]\nsample_answer = \"\"\n\
+            follow_ups = [\n\
+            { point = \"rotation strategy\", text = \"How often would you rotate?\" },\n\
+            { point = \"rotation stratgy\", text = \"Again?\" },\n\
+            { point = \"rotation strategy\", text = \"Twice?\" },\n\
+            { point = \"tools\", text = \" \" },\n\
+            { point = \"tools\", txt = \"x\" },\n\
+            \"a string\",\n]\n";
+        let found = rendered(&bank_with(question));
+        assert_eq!(
+            found,
+            [
+                "b.toml:13:11: question 'one': follow-up 2: 'rotation stratgy' is not a talking point of the question; did you mean 'rotation strategy'?",
+                "b.toml:14:11: question 'one': follow-up 3: talking point 'rotation strategy' has a follow-up already",
+                "b.toml:15:27: question 'one': follow-up 4 has no text",
+                "b.toml:16:1: question 'one': follow-up 5 is missing field 'text'",
+                "b.toml:16:11: question 'one': follow-up 5: talking point 'tools' has a follow-up already",
+                "b.toml:16:20: question 'one': follow-up 5 has an unknown field 'txt'; did you mean 'text'?",
+                "b.toml:17:1: question 'one': follow-up 6 must be a table { point = \"…\", text = \"…\" }, not a string",
+            ]
+        );
+        let bank = parse(&bank_with(GOOD_QUESTION)).unwrap();
+        assert!(bank.questions[0].follow_ups.is_empty());
     }
 
     #[test]

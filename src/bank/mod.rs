@@ -9,6 +9,7 @@
 
 mod builtin;
 pub mod check;
+mod follow_up;
 pub mod import;
 mod types;
 mod write;
@@ -22,7 +23,7 @@ pub(crate) use types::{QuestionRef, DEFAULT_TARGET_S};
 
 /// Why a bank could not be loaded.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum BankError {
+pub enum BankError {
     #[error("no bank '{spec}': it is not a built-in bank ({builtins}), not in {user_dir}, and not a file")]
     NotFound {
         spec: String,
@@ -59,7 +60,7 @@ fn invalid_message(name: &str, diagnostics: &[Diagnostic]) -> String {
 }
 
 /// Load a bank by built-in name, by name in the user's banks directory, or by path.
-pub(crate) fn load(spec: &str) -> Result<Bank, BankError> {
+pub fn load(spec: &str) -> Result<Bank, BankError> {
     load_from(spec, &crate::paths::user_banks_dir())
 }
 

@@ -41,6 +41,19 @@ pub struct Question {
     pub target_s: Option<[u32; 2]>,
     /// A model answer.
     pub sample_answer: String,
+    /// Follow-up questions to ask when an answer misses a talking point.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// The follow-up question about one talking point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// The talking point, exactly as the question lists it.
+    pub point: String,
+    /// The question to ask.
+    pub text: String,
 }
 
 /// Answer length target used when neither the bank nor the question sets one.

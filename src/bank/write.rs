@@ -1,6 +1,7 @@
 //! Writes a bank as TOML in one fixed layout: bank fields first, then one
 //! `[[questions]]` table per question with its fields in a fixed order, one
-//! talking point per line and aliases as an inline table.
+//! talking point per line, aliases as an inline table and one follow-up per
+//! line.
 //!
 //! The layout is ours (not the `toml` crate's pretty printer) so that a bank
 //! file reads well, diffs well, and `viva bank import` of the same page always
@@ -51,6 +52,18 @@ impl Bank {
                 target_line(&mut out, target);
             }
             field(&mut out, "sample_answer", &question.sample_answer);
+            if !question.follow_ups.is_empty() {
+                out.push_str("follow_ups = [\n");
+                for follow_up in &question.follow_ups {
+                    let _ = writeln!(
+                        out,
+                        "    {{ point = {}, text = {} }},",
+                        string(&follow_up.point),
+                        string(&follow_up.text)
+                    );
+                }
+                out.push_str("]\n");
+            }
         }
         out
     }

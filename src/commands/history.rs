@@ -148,6 +148,14 @@ pub(crate) fn table(questions: &[&QuestionHistory]) -> String {
     out
 }
 
+/// "2/4", or "2/4 +1" when a follow-up drew out one more.
+fn points_text((covered, total): (usize, usize), after_follow_up: usize) -> String {
+    match after_follow_up {
+        0 => format!("{covered}/{total}"),
+        more => format!("{covered}/{total} +{more}"),
+    }
+}
+
 /// "▁▃█ 3/3": the latest attempts' coverage and the last attempt's points.
 fn coverage_cell(question: &QuestionHistory) -> String {
     let over_time = question.coverage_over_time();
@@ -157,8 +165,8 @@ fn coverage_cell(question: &QuestionHistory) -> String {
     let recent = &over_time[over_time.len().saturating_sub(SPARK_ATTEMPTS)..];
     let points = question
         .last()
-        .and_then(|a| a.points)
-        .map(|(covered, total)| format!(" {covered}/{total}"))
+        .and_then(|a| a.points.map(|points| (points, a.after_follow_up)))
+        .map(|(points, after)| format!(" {}", points_text(points, after)))
         .unwrap_or_default();
     format!("{}{points}", sparkline(recent))
 }
@@ -231,7 +239,7 @@ fn attempts_detail(question: &QuestionHistory) -> String {
                 .unwrap_or_else(|| "-".into()),
             attempt
                 .points
-                .map(|(covered, total)| format!("{covered}/{total}"))
+                .map(|points| points_text(points, attempt.after_follow_up))
                 .unwrap_or_else(|| "-".into()),
             attempt.verdict.as_deref().unwrap_or("-")
         );
@@ -262,6 +270,7 @@ mod tests {
             spoken_s: Some(spoken_s),
             wpm: Some(140.0),
             points,
+            after_follow_up: 0,
             coverage: points.map(|(c, t)| c as f64 / t as f64),
             verdict: Some("in range, good pace".to_string()),
             target_s: Some([60, 120]),

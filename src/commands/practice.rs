@@ -11,7 +11,7 @@ use crate::model::locate::resolve_model;
 use crate::paths;
 use crate::report::summary;
 use crate::session::plan::{choose, parse_duration};
-use crate::session::record::{Settings, DEFAULT_SILENCE_S};
+use crate::session::record::{Settings, DEFAULT_FOLLOW_UPS, DEFAULT_SILENCE_S};
 use crate::session::runner::{self, Ending, Practice, Start};
 use crate::session::{recover, store};
 
@@ -41,6 +41,7 @@ pub(crate) fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
                 tts: saved.tts && !args.no_tts,
                 answers_dir: args.answers.clone().or(saved.answers_dir),
                 input_device: args.input_device.clone().or(saved.input_device),
+                follow_ups: args.follow_ups.unwrap_or(saved.follow_ups),
             };
             (Start::Resume(dir), record.bank.source, settings)
         }
@@ -51,6 +52,7 @@ pub(crate) fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
                 tts: !args.no_tts,
                 answers_dir: args.answers.clone(),
                 input_device: args.input_device.clone(),
+                follow_ups: args.follow_ups.unwrap_or(DEFAULT_FOLLOW_UPS),
             };
             (Start::New(Vec::new()), args.bank.bank.clone(), settings)
         }

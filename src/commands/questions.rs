@@ -131,6 +131,13 @@ pub(crate) fn show(bank: &Bank, number: usize, question: &Question, width: usize
         out += &wrap(point, &bullet);
     }
 
+    if !question.follow_ups.is_empty() {
+        out += "\nFollow-up questions (asked when an answer misses the point)\n";
+        for follow_up in &question.follow_ups {
+            out += &wrap(&format!("{}: {}", follow_up.point, follow_up.text), &bullet);
+        }
+    }
+
     out += "\nSample answer\n";
     out += &or_none(&question.sample_answer, |a| {
         a.split('\n')

@@ -215,6 +215,8 @@ fn saved_transcript(answer: &AnswerRecord) -> Transcript {
         segments: answer.segments.clone(),
         no_speech: answer.status == AnswerStatus::NoSpeech,
         processing_s: 0.0,
+        repairs: answer.repairs.clone(),
+        gaps: answer.gaps.clone(),
     }
 }
 

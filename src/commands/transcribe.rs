@@ -18,6 +18,7 @@ use crate::audio::wav_read;
 use crate::cli::TranscribeArgs;
 use crate::error;
 use crate::model::locate;
+use crate::stt::prompt::LEAD_IN;
 use crate::stt::transcriber::{TranscribeOptions, Transcriber};
 use crate::stt::transcript::Transcript;
 
@@ -97,7 +98,8 @@ pub(crate) fn run(args: TranscribeArgs) -> anyhow::Result<ExitCode> {
 
 fn options_from(args: &TranscribeArgs) -> anyhow::Result<TranscribeOptions> {
     let mut options = TranscribeOptions {
-        prompt: args.prompt.clone(),
+        // The disfluent lead-in keeps um and uh; `--prompt ""` turns it off.
+        prompt: Some(args.prompt.clone().unwrap_or_else(|| LEAD_IN.to_string())),
         ..TranscribeOptions::default()
     };
     if let Some(beam) = args.beam {

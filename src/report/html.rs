@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use super::terminal::metric_lines;
 use crate::analysis::{AnswerMetrics, LengthVerdict, PaceVerdict, FAST_WPM, SLOW_WPM};
 use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
-use crate::session::transcript_md::summary_line;
+use crate::session::transcript_md::{gaps_note, summary_line};
 use crate::units::clock;
 
 const STYLE: &str = include_str!("html/page.css");
@@ -164,6 +164,31 @@ fn answer_article(answer: &AnswerRecord, audio_base: &str) -> String {
         transcript_html(answer),
         escape(&answer.sample_answer)
     );
+    if let Some(note) = gaps_note(answer) {
+        let _ = writeln!(out, "<p class=\"gaps\">{}</p>", escape(&note));
+    }
+    for (index, follow_up) in answer.follow_ups.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<div class=\"follow-up\">\n<h3>Follow-up {} <span class=\"point\">({})</span></h3>\n<p class=\"asked\">{}</p>",
+            index + 1,
+            escape(&follow_up.point),
+            escape(&follow_up.question)
+        );
+        if let Some(wav) = follow_up.wav.as_deref() {
+            let _ = writeln!(
+                out,
+                "<audio controls preload=\"metadata\" src=\"{}{}\"></audio>",
+                escape(audio_base),
+                escape(&url_path(wav))
+            );
+        }
+        let reply = match follow_up.status {
+            AnswerStatus::Answered => follow_up.text.clone().unwrap_or_default(),
+            status => format!("({status})"),
+        };
+        let _ = writeln!(out, "<p class=\"reply\">{}</p>\n</div>", escape(&reply));
+    }
     if let Some(metrics) = &answer.metrics {
         out.push_str(&metrics_html(metrics));
     }
@@ -230,10 +255,13 @@ fn metrics_html(metrics: &AnswerMetrics) -> String {
             } else {
                 ("no", "✗")
             };
-            let when = point
-                .first_mention_s
-                .map(|at| format!(" {}", time_button(at, None)))
-                .unwrap_or_default();
+            let when = match point.follow_up {
+                Some(n) => format!(" <span class=\"after\">after follow-up {n}</span>"),
+                None => point
+                    .first_mention_s
+                    .map(|at| format!(" {}", time_button(at, None)))
+                    .unwrap_or_default(),
+            };
             let said = if point.matched.is_empty() {
                 String::new()
             } else {

@@ -25,10 +25,14 @@ pub(crate) fn table(session: &SessionRecord) -> String {
             .and_then(|m| m.pace.wpm)
             .map(|wpm| format!("{wpm:.0}"))
             .unwrap_or_else(|| "-".into());
+        // "2+1/4": two covered in the answer, one more after a follow-up.
         let points = metrics
-            .map(|m| m.points_covered())
-            .filter(|&(_, total)| total > 0)
-            .map(|(covered, total)| format!("{covered}/{total}"))
+            .map(|m| (m.points_covered_at_first(), m.points_covered()))
+            .filter(|&((_, total), _)| total > 0)
+            .map(|((first, total), (covered, _))| match covered - first {
+                0 => format!("{covered}/{total}"),
+                more => format!("{first}+{more}/{total}"),
+            })
             .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             out,

@@ -12,7 +12,7 @@ use textwrap::core::display_width;
 
 use crate::analysis::{AnswerMetrics, ANALYSIS_VERSION, FAST_WPM, SLOW_WPM};
 use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
-use crate::session::transcript_md::summary_line;
+use crate::session::transcript_md::{gaps_note, summary_line};
 use crate::units::clock;
 
 /// The narrowest terminal that shows answer and sample side by side.
@@ -93,6 +93,28 @@ pub(crate) fn answer_block(answer: &AnswerRecord, width: usize) -> String {
             width,
         ));
     }
+    if let Some(note) = gaps_note(answer) {
+        out.push_str(&fill(&note, width, ""));
+    }
+    for (index, follow_up) in answer.follow_ups.iter().enumerate() {
+        out.push('\n');
+        out.push_str(&fill(
+            &format!(
+                "Follow-up {} ({}): {}",
+                index + 1,
+                follow_up.point,
+                follow_up.question
+            ),
+            width,
+            "  ",
+        ));
+        let reply = match follow_up.status {
+            AnswerStatus::Answered => follow_up.text.clone().unwrap_or_default(),
+            AnswerStatus::Pending => "(recorded; transcription pending)".to_string(),
+            status => format!("({status})"),
+        };
+        out.push_str(&fill(&format!("Reply: {reply}"), width, "  "));
+    }
     out.push('\n');
     match &answer.metrics {
         Some(metrics) => out.push_str(&metrics_block(metrics, width)),
@@ -155,8 +177,10 @@ pub(crate) fn metrics_block(metrics: &AnswerMetrics, width: usize) -> String {
 fn point_line(point: &crate::analysis::PointCoverage) -> String {
     let mark = if point.covered { "✓" } else { "✗" };
     let mut parts = vec![format!("  {mark} {}", point.point)];
-    if let Some(at) = point.first_mention_s {
-        parts.push(format!("at {}", clock(at)));
+    match (point.follow_up, point.first_mention_s) {
+        (Some(n), _) => parts.push(format!("after follow-up {n}")),
+        (None, Some(at)) => parts.push(format!("at {}", clock(at))),
+        (None, None) => {}
     }
     if !point.matched.is_empty() {
         parts.push(format!("said: {}", point.matched.join(", ")));
@@ -226,6 +250,12 @@ pub(crate) fn metric_lines(metrics: &AnswerMetrics) -> Vec<(&'static str, String
 fn delivery_line(metrics: &AnswerMetrics) -> String {
     let delivery = &metrics.delivery;
     let mut fillers = format!("fillers ≥ {}", delivery.fillers_at_least);
+    if let Some(rate) = delivery
+        .fillers_per_minute
+        .filter(|_| delivery.fillers_at_least > 0)
+    {
+        let _ = write!(fillers, ", {rate:.1} a minute");
+    }
     if !delivery.fillers.is_empty() {
         let each: Vec<String> = delivery
             .fillers
@@ -357,6 +387,8 @@ pub(crate) mod tests {
                 segments: segments.clone(),
                 no_speech: segments.is_empty(),
                 processing_s: 0.0,
+                repairs: Vec::new(),
+                gaps: Vec::new(),
             };
             answer.status = match number {
                 6 => AnswerStatus::Skipped,
@@ -389,6 +421,7 @@ pub(crate) mod tests {
                 tts: false,
                 answers_dir: None,
                 input_device: None,
+                follow_ups: 1,
             },
             started_at: "2026-11-28T10:05:00+01:00".parse().unwrap(),
             ended_at: None,
@@ -522,6 +555,7 @@ pub(crate) mod tests {
     fn delivery_lists_fillers_pauses_and_repeats() {
         let mut metrics = session_fixture("").answers[0].metrics.clone().unwrap();
         metrics.delivery.fillers_at_least = 3;
+        metrics.delivery.fillers_per_minute = Some(4.5);
         metrics.delivery.fillers = vec![
             crate::analysis::FillerCount {
                 filler: "um".into(),
@@ -541,7 +575,7 @@ pub(crate) mod tests {
         }];
         assert_eq!(
             delivery_line(&metrics),
-            "fillers ≥ 3 (um 2, you know 1) · longest pause 2.3 s · first word after 0.3 s · repeated: the the"
+            "fillers ≥ 3, 4.5 a minute (um 2, you know 1) · longest pause 2.3 s · first word after 0.3 s · repeated: the the"
         );
     }
 

@@ -12,13 +12,13 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use super::answer_files;
 use super::keys::{Key, KeyReader};
-use super::record::{AnswerStatus, EndedBy, Settings};
+use super::record::{AnswerStatus, EndedBy, FollowUpRecord, Settings};
 use super::runner::Session;
-use super::transcribe_queue::TranscribeQueue;
+use super::transcribe_queue::{Take, TranscribeQueue};
 use crate::audio::capture::Capture;
 use crate::audio::devices::{self, InputDevice};
 use crate::audio::meter;
-use crate::audio::recorder::{self, RecordControl, RecordSettings, RecordingEnd};
+use crate::audio::recorder::{RecordControl, RecordSettings, Recorder, RecordingEnd};
 use crate::units::{clock, clock_tenths, round2};
 use crate::voice::{Speaker, SpeakerOptions};
 
@@ -99,8 +99,8 @@ impl Asker {
         }
     }
 
-    /// Ask the question of answer `slot`; `(position, total)` numbers it
-    /// within this run.
+    /// Ask the question of answer `slot` and its follow-ups; `(position,
+    /// total)` numbers it within this run.
     pub(super) async fn ask(
         &mut self,
         session: &mut Session,
@@ -112,25 +112,87 @@ impl Asker {
         let (number, question) = session.question(slot);
         let text = question.text.clone();
         let id = question.id.clone();
+        let max_s = session.bank.target_for(question)[1];
         let limit = session
             .record
             .settings
             .time_limit_s
             .map(Duration::from_secs_f64)
-            .unwrap_or_else(|| {
-                Duration::from_secs(u64::from(session.bank.target_for(question)[1]))
-            });
+            .unwrap_or_else(|| Duration::from_secs(u64::from(max_s)));
         println!("\nQuestion {position}/{total} · #{number} {id}");
         println!("{text}");
         let _ = std::io::stdout().flush();
         if self.speak(&text, interrupts).await {
             return Ok(Asked::Interrupted);
         }
+        let take = Take {
+            slot,
+            follow_up: None,
+        };
+        let asked = self.take(session, take, limit, queue, interrupts).await?;
+        if !matches!(asked, Asked::Next) {
+            return Ok(asked);
+        }
 
-        let wav_name = format!("{}.wav", session.record.answers[slot].file_stem());
+        // Follow-ups: about the first point still missed, once the
+        // transcript (made while the person spoke) is in.
+        let reply_limit = limit / 2;
+        let mut previous = take;
+        for n in 1..=session.record.settings.follow_ups {
+            if !self
+                .wait_until_settled(session, previous, queue, interrupts)
+                .await?
+            {
+                return Ok(Asked::Interrupted);
+            }
+            let Some(point) = session.missed_point(slot) else {
+                break;
+            };
+            let (_, question) = session.question(slot);
+            let follow_up = question.follow_up(&point);
+            session.record.answers[slot]
+                .follow_ups
+                .push(FollowUpRecord::asked(&point, &follow_up));
+            session.save_answer(slot)?;
+            println!("\nFollow-up ({point})");
+            println!("{follow_up}");
+            let _ = std::io::stdout().flush();
+            if self.speak(&follow_up, interrupts).await {
+                return Ok(Asked::Interrupted);
+            }
+            let take = Take {
+                slot,
+                follow_up: Some(n),
+            };
+            let asked = self
+                .take(session, take, reply_limit, queue, interrupts)
+                .await?;
+            let reply = &session.record.answers[slot].follow_ups[n - 1];
+            if !matches!(asked, Asked::Next) || reply.status == AnswerStatus::Skipped {
+                return Ok(asked);
+            }
+            previous = take;
+        }
+        Ok(Asked::Next)
+    }
+
+    /// Take one recording (an answer or a reply) into the session, from the
+    /// microphone or a file, and queue its transcription.
+    async fn take(
+        &mut self,
+        session: &mut Session,
+        take: Take,
+        limit: Duration,
+        queue: &mut TranscribeQueue,
+        interrupts: &mut UnboundedReceiver<()>,
+    ) -> anyhow::Result<Asked> {
+        let (number, question) = session.question(take.slot);
+        let id = question.id.clone();
+        let wav_name = session.wav_name(take);
         let wav_path = session.dir.file(&wav_name);
+        let from_file = matches!(self.input, Input::Files(_));
         let taken = match &self.input {
-            Input::Files(dir) => take_from_file(dir, number, &id, &wav_path),
+            Input::Files(dir) => take_from_file(dir, number, &id, take.follow_up, &wav_path),
             Input::Microphone(device) => {
                 let device = Arc::clone(device);
                 let settings = RecordSettings {
@@ -139,54 +201,101 @@ impl Asker {
                         session.record.settings.silence_s,
                     )),
                 };
-                self.record_from_mic(device, &wav_path, settings, session, queue, interrupts)
-                    .await?
+                self.record_from_mic(
+                    device, &wav_path, settings, take, session, queue, interrupts,
+                )
+                .await?
             }
         };
-
-        let answer = &mut session.record.answers[slot];
+        let mut recorded = None;
         let asked = match taken {
             Taken::Answer {
                 duration_s,
                 ended_by,
                 mut then,
             } => {
+                if !from_file {
+                    println!("Answer recorded ({}).", clock(duration_s));
+                }
                 if ended_by == EndedBy::TimeLimit && self.cue_time_up(interrupts).await {
                     then = Asked::Interrupted;
                 }
-                answer.status = match ended_by {
+                let status = match ended_by {
                     EndedBy::Interrupted | EndedBy::DiskFull | EndedBy::DeviceLost => {
                         AnswerStatus::Interrupted
                     }
                     _ => AnswerStatus::Pending,
                 };
-                answer.wav = Some(wav_name);
-                answer.duration_s = Some(round2(duration_s));
-                answer.ended_by = Some(ended_by);
+                recorded = Some((status, round2(duration_s), ended_by));
                 then
             }
             Taken::Skipped(why) => {
                 if let Some(why) = why {
-                    eprintln!("warning: {why}; question skipped");
+                    eprintln!("warning: {why}; skipped");
                 }
-                answer.status = AnswerStatus::Skipped;
                 Asked::Next
             }
-            Taken::Failed(reason) => {
-                answer.status = AnswerStatus::Failed;
-                answer.error = Some(reason.clone());
-                Asked::Stopped(format!(
-                    "error: {reason}\nThe session is saved; `viva practice --resume` asks this question again."
-                ))
-            }
+            Taken::Failed(reason) => Asked::Stopped(format!(
+                "error: {reason}\nThe session is saved; `viva practice --resume` asks this question again."
+            )),
         };
-        session.save_answer(slot)?;
-        if session.record.answers[slot].status != AnswerStatus::Skipped
-            && session.record.answers[slot].wav.is_some()
-        {
-            queue.submit(session.job(slot));
+        let answer = &mut session.record.answers[take.slot];
+        match (take.follow_up, recorded) {
+            (None, Some((status, duration_s, ended_by))) => {
+                answer.status = status;
+                answer.wav = Some(wav_name);
+                answer.duration_s = Some(duration_s);
+                answer.ended_by = Some(ended_by);
+            }
+            (None, None) if matches!(asked, Asked::Stopped(_)) => {
+                answer.status = AnswerStatus::Failed;
+            }
+            (None, None) => answer.status = AnswerStatus::Skipped,
+            (Some(n), recorded) => {
+                let reply = &mut answer.follow_ups[n - 1];
+                match recorded {
+                    Some((status, duration_s, ended_by)) => {
+                        reply.status = status;
+                        reply.wav = Some(wav_name);
+                        reply.duration_s = Some(duration_s);
+                        reply.ended_by = Some(ended_by);
+                    }
+                    None => reply.status = AnswerStatus::Skipped,
+                }
+            }
+        }
+        if let Asked::Stopped(reason) = &asked {
+            if take.follow_up.is_none() && recorded.is_none() {
+                answer.error = Some(reason.clone());
+            }
+        }
+        session.save_answer(take.slot)?;
+        if recorded.is_some() && from_file {
+            queue.submit(session.file_job(take));
+        } else {
+            // Recorded from the microphone: its pieces are being transcribed.
+            session.end_live(take, queue)?;
         }
         Ok(asked)
+    }
+
+    /// Handle the queue (and Ctrl-C) until the take's transcript is in;
+    /// false when Ctrl-C came first.
+    async fn wait_until_settled(
+        &mut self,
+        session: &mut Session,
+        take: Take,
+        queue: &mut TranscribeQueue,
+        interrupts: &mut UnboundedReceiver<()>,
+    ) -> anyhow::Result<bool> {
+        while !session.is_settled(take) {
+            tokio::select! {
+                Some(finished) = queue.next() => session.apply(finished)?,
+                Some(()) = interrupts.recv() => return Ok(false),
+                else => break,
+            }
+        }
+        Ok(true)
     }
 
     /// Speak a text; true when Ctrl-C came first.
@@ -231,11 +340,14 @@ impl Asker {
         device: Arc<InputDevice>,
         wav_path: &Path,
         settings: RecordSettings,
+        take: Take,
         session: &mut Session,
         queue: &mut TranscribeQueue,
         interrupts: &mut UnboundedReceiver<()>,
     ) -> anyhow::Result<Taken> {
         loop {
+            session.start_live(take);
+            let (audio_tx, mut audio) = unbounded_channel::<Vec<f32>>();
             let (key_tx, mut keys) = unbounded_channel();
             let key_reader = if self.keys_allowed {
                 KeyReader::start(key_tx).ok()
@@ -268,7 +380,12 @@ impl Asker {
                 let settings = settings.clone();
                 tokio::task::spawn_blocking(move || {
                     let label = device.label.clone();
-                    recorder::record(&device, &path, &settings, &control, |progress| {
+                    // The samples go to the transcription as they come.
+                    let recorder =
+                        Recorder::start(&device, &path, settings)?.with_tap(move |samples| {
+                            let _ = audio_tx.send(samples.to_vec());
+                        });
+                    recorder.run(&control, |progress| {
                         if let Some(warning) = progress.new_warning {
                             print_line(draw, &format!("warning: {}", warning.message(&label)));
                         }
@@ -296,24 +413,34 @@ impl Asker {
                         pressed = Some(Key::Interrupt);
                         control.interrupt();
                     }
+                    Some(samples) = audio.recv() => session.hear(take, &samples, queue),
                     Some(finished) = queue.next() => session.apply(finished)?,
                 }
             };
+            while let Ok(samples) = audio.try_recv() {
+                session.hear(take, &samples, queue);
+            }
             drop(key_reader);
             if draw {
                 eprint!("\r\x1b[K");
             }
             let recording = match result.context("the recorder crashed")? {
                 Ok(recording) => recording,
-                Err(err) => return Ok(Taken::Failed(err.to_string())),
+                Err(err) => {
+                    session.drop_live(take);
+                    return Ok(Taken::Failed(err.to_string()));
+                }
             };
+            if recording.end == RecordingEnd::Discarded {
+                session.drop_live(take);
+            }
             let duration_s = recording.duration.as_secs_f64();
             let answer = |ended_by: EndedBy, then: Asked| Taken::Answer {
                 duration_s,
                 ended_by,
                 then,
             };
-            let kept = |reason: String| {
+            let saved = |reason: String| {
                 format!(
                     "{reason}\nThe answer so far ({}) is saved; continue with `viva practice --resume`.",
                     clock(duration_s)
@@ -332,14 +459,14 @@ impl Asker {
                 (RecordingEnd::TimeLimit, _) => answer(EndedBy::TimeLimit, Asked::Next),
                 (RecordingEnd::DeviceLost(reason), _) => answer(
                     EndedBy::DeviceLost,
-                    Asked::Stopped(kept(format!(
+                    Asked::Stopped(saved(format!(
                         "error: input device '{}' stopped: {reason}",
                         device.label
                     ))),
                 ),
                 (RecordingEnd::WriteFailed(reason), _) => answer(
                     EndedBy::DiskFull,
-                    Asked::Stopped(kept(format!(
+                    Asked::Stopped(saved(format!(
                         "error: cannot write {} ({reason}); recording stopped",
                         wav_path.display()
                     ))),
@@ -362,16 +489,32 @@ async fn open_speaker(tts: bool) -> Speaker {
     speaker
 }
 
-fn take_from_file(dir: &Path, number: usize, id: &str, dest: &Path) -> Taken {
-    let Some(source) = answer_files::find(dir, number, id) else {
+fn take_from_file(
+    dir: &Path,
+    number: usize,
+    id: &str,
+    follow_up: Option<usize>,
+    dest: &Path,
+) -> Taken {
+    let Some(source) = answer_files::find(dir, number, id, follow_up) else {
+        let (what, suffix) = match follow_up {
+            None => (
+                format!("no answer file for question {number}"),
+                String::new(),
+            ),
+            Some(n) => (
+                format!("no reply file for follow-up {n} of question {number}"),
+                format!("-f{n}"),
+            ),
+        };
         return Taken::Skipped(Some(format!(
-            "no answer file for question {number} in {} (looked for {number}.wav, {number:02}.wav, {id}.wav)",
+            "{what} in {} (looked for {number}{suffix}.wav, {number:02}{suffix}.wav, {id}{suffix}.wav)",
             dir.display()
         )));
     };
     match answer_files::import(&source, dest) {
         Ok(duration_s) => {
-            println!("(answer from {})", source.display());
+            println!("(from {})", source.display());
             Taken::Answer {
                 duration_s,
                 ended_by: EndedBy::File,

@@ -4,6 +4,7 @@
 pub(crate) mod answer_files;
 mod asker;
 pub(crate) mod keys;
+mod live;
 pub(crate) mod plan;
 pub(crate) mod record;
 pub(crate) mod recover;

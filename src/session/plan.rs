@@ -110,6 +110,7 @@ mod tests {
                     aliases: Default::default(),
                     target_s: None,
                     sample_answer: "An answer.".into(),
+                    follow_ups: Vec::new(),
                 })
                 .collect(),
         }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::AnswerMetrics;
 use crate::bank::Question;
-use crate::stt::transcript::Segment;
+use crate::stt::transcript::{Gap, Repair, Segment};
 
 /// Version of the session folder format written by this viva.
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -78,6 +78,16 @@ pub(crate) struct Settings {
     /// The input device asked for, if any.
     #[serde(default)]
     pub(crate) input_device: Option<String>,
+    /// Follow-up questions per answer that missed a talking point (0: none).
+    #[serde(default = "default_follow_ups")]
+    pub(crate) follow_ups: usize,
+}
+
+/// Follow-ups per answer when `--follow-ups` is not given.
+pub(crate) const DEFAULT_FOLLOW_UPS: usize = 1;
+
+fn default_follow_ups() -> usize {
+    DEFAULT_FOLLOW_UPS
 }
 
 impl Default for Settings {
@@ -88,6 +98,7 @@ impl Default for Settings {
             tts: true,
             answers_dir: None,
             input_device: None,
+            follow_ups: DEFAULT_FOLLOW_UPS,
         }
     }
 }
@@ -257,12 +268,86 @@ pub(crate) struct AnswerRecord {
     /// Transcript segments with times.
     #[serde(default)]
     pub(crate) segments: Vec<Segment>,
+    /// Pieces whose first decoding failed a check and were decoded again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) repairs: Vec<Repair>,
+    /// Speech the transcript still does not cover.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) gaps: Vec<Gap>,
     /// Metrics of the answer.
     #[serde(default)]
     pub(crate) metrics: Option<AnswerMetrics>,
     /// Why the answer failed, when it did.
     #[serde(default)]
     pub(crate) error: Option<String>,
+    /// Follow-up questions asked after the answer, in order, with the
+    /// replies (absent in sessions from before follow-ups).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) follow_ups: Vec<FollowUpRecord>,
+}
+
+/// A follow-up question about a missed talking point, and the reply; also
+/// written alone as `NN-<id>-fN.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct FollowUpRecord {
+    /// The talking point it asks about, as the bank words it.
+    pub(crate) point: String,
+    /// The question as asked.
+    pub(crate) question: String,
+    /// Where the reply stands (`skipped` when there was none).
+    pub(crate) status: AnswerStatus,
+    /// The reply's WAV, relative to the session folder.
+    #[serde(default)]
+    pub(crate) wav: Option<String>,
+    /// Length of the reply, seconds.
+    #[serde(default)]
+    pub(crate) duration_s: Option<f64>,
+    /// What ended the reply's recording.
+    #[serde(default)]
+    pub(crate) ended_by: Option<EndedBy>,
+    /// The reply's transcript.
+    #[serde(default)]
+    pub(crate) text: Option<String>,
+    #[serde(default)]
+    pub(crate) segments: Vec<Segment>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) repairs: Vec<Repair>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) gaps: Vec<Gap>,
+    /// Metrics of the reply alone.
+    #[serde(default)]
+    pub(crate) metrics: Option<AnswerMetrics>,
+    #[serde(default)]
+    pub(crate) error: Option<String>,
+}
+
+impl FollowUpRecord {
+    /// A follow-up about `point`, asked as `question`, before its reply.
+    pub(crate) fn asked(point: &str, question: &str) -> Self {
+        Self {
+            point: point.to_string(),
+            question: question.to_string(),
+            status: AnswerStatus::Pending,
+            wav: None,
+            duration_s: None,
+            ended_by: None,
+            text: None,
+            segments: Vec::new(),
+            repairs: Vec::new(),
+            gaps: Vec::new(),
+            metrics: None,
+            error: None,
+        }
+    }
+
+    /// A reply recorded and not yet transcribed.
+    pub(crate) fn needs_transcript(&self) -> bool {
+        self.wav.is_some()
+            && matches!(
+                self.status,
+                AnswerStatus::Pending | AnswerStatus::Interrupted | AnswerStatus::Failed
+            )
+    }
 }
 
 impl AnswerRecord {
@@ -279,8 +364,11 @@ impl AnswerRecord {
             ended_by: None,
             text: None,
             segments: Vec::new(),
+            repairs: Vec::new(),
+            gaps: Vec::new(),
             metrics: None,
             error: None,
+            follow_ups: Vec::new(),
         }
     }
 
@@ -288,6 +376,7 @@ impl AnswerRecord {
     /// "unfinished" for the runner, `--resume` and `viva doctor`.
     pub(crate) fn work(&self) -> Work {
         match self.status {
+            _ if self.follow_ups.iter().any(FollowUpRecord::needs_transcript) => Work::Transcribe,
             AnswerStatus::Answered | AnswerStatus::Skipped | AnswerStatus::NoSpeech => Work::Done,
             AnswerStatus::NotAsked => Work::Ask,
             AnswerStatus::Pending | AnswerStatus::Interrupted | AnswerStatus::Failed => {
@@ -303,5 +392,19 @@ impl AnswerRecord {
     /// The file stem for this answer's files: `NN-<id>`.
     pub(crate) fn file_stem(&self) -> String {
         format!("{:02}-{}", self.number, self.id)
+    }
+
+    /// The file stem of the `n`th follow-up's reply (1-based): `NN-<id>-fN`.
+    pub(crate) fn follow_up_stem(&self, n: usize) -> String {
+        format!("{}-f{n}", self.file_stem())
+    }
+
+    /// True when the answer's own recording waits for a transcript.
+    pub(crate) fn needs_transcript(&self) -> bool {
+        self.wav.is_some()
+            && matches!(
+                self.status,
+                AnswerStatus::Pending | AnswerStatus::Interrupted | AnswerStatus::Failed
+            )
     }
 }

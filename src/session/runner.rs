@@ -1,10 +1,11 @@
 //! The practice session: for each question, ask it (printed, and spoken when
 //! speech is on), take the answer (microphone or `--answers` file) into the
-//! session folder, queue it for transcription while the next question is
-//! asked, and keep `session.json` and `transcript.md` current after every
-//! change, so Ctrl-C, a lost device, a full disk or a crash never costs a
-//! saved answer.
+//! session folder while it is transcribed piece by piece, ask a follow-up
+//! about a talking point it missed, and keep `session.json` and
+//! `transcript.md` current after every change, so Ctrl-C, a lost device, a
+//! full disk or a crash never costs a saved answer.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,15 +14,17 @@ use anyhow::Context;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::asker::{Asked, Asker, Input};
+use super::live::Live;
 use super::record::{
     AnswerRecord, AnswerStatus, BankRef, SessionRecord, SessionStatus, Settings, Stamp, Work,
     FORMAT_VERSION,
 };
 use super::recover;
 use super::store::{SessionDir, SessionLock};
-use super::transcribe_queue::{Finished, Job, TranscribeQueue};
-use crate::analysis::analyse;
+use super::transcribe_queue::{Finished, Heard, Job, Take, TranscribeQueue, Work as JobWork};
+use crate::analysis::{self, analyse};
 use crate::bank::{Bank, Question};
+use crate::stt::prompt::{self, prompt};
 use crate::stt::transcriber::Transcriber;
 use crate::units::clock;
 
@@ -81,14 +84,16 @@ pub(crate) async fn run(
     eprintln!("Session folder: {}", session.dir.path().display());
     let mut asker = Asker::new(input, practice.settings.tts).await;
     let mut queue = TranscribeQueue::start(Arc::new(transcriber));
-    for slot in session.slots(Work::Transcribe) {
-        queue.submit(session.job(slot));
+    for job in session.leftover_jobs() {
+        queue.submit(job);
     }
     session.record.status = SessionStatus::InProgress;
     session.record.ended_at = None;
     session.save()?;
 
-    let to_ask = session.slots(Work::Ask);
+    let to_ask: Vec<usize> = (0..session.record.answers.len())
+        .filter(|&slot| session.record.answers[slot].work() == Work::Ask)
+        .collect();
     let total = to_ask.len();
     let mut outcome = Asked::Next;
     for (position, slot) in to_ask.into_iter().enumerate() {
@@ -136,12 +141,13 @@ pub(crate) async fn run(
     })
 }
 
-/// The session being run: its folder (held for this process), its record
-/// and its bank.
+/// The session being run: its folder (held for this process), its record,
+/// its bank, and the recordings being transcribed while they are made.
 pub(super) struct Session {
     pub(super) dir: SessionDir,
     pub(super) record: SessionRecord,
     pub(super) bank: Bank,
+    live: HashMap<Take, Live>,
     _lock: SessionLock,
 }
 
@@ -176,6 +182,7 @@ impl Session {
             dir,
             record,
             bank,
+            live: HashMap::new(),
             _lock: lock,
         };
         // Every answer has its own file from the start, so a damaged
@@ -221,6 +228,7 @@ impl Session {
             dir,
             record,
             bank,
+            live: HashMap::new(),
             _lock: lock,
         })
     }
@@ -232,21 +240,116 @@ impl Session {
             .expect("questions are checked against the bank when the session opens")
     }
 
-    /// The answers that need `work`, in order.
-    fn slots(&self, work: Work) -> Vec<usize> {
-        (0..self.record.answers.len())
-            .filter(|&slot| self.record.answers[slot].work() == work)
-            .collect()
+    /// Whisper's prompt for the answers to this slot's question.
+    pub(super) fn prompt(&self, slot: usize) -> Option<String> {
+        prompt(prompt::PRACTICE, Some(self.question(slot).1))
     }
 
-    pub(super) fn job(&self, slot: usize) -> Job {
-        let answer = &self.record.answers[slot];
-        let (_, question) = self.question(slot);
-        Job {
-            slot,
-            wav: self.dir.file(answer.wav.as_deref().unwrap_or_default()),
-            prompt: whisper_prompt(question),
+    /// The WAV file name of a take: `NN-<id>.wav`, `NN-<id>-fN.wav`.
+    pub(super) fn wav_name(&self, take: Take) -> String {
+        let answer = &self.record.answers[take.slot];
+        match take.follow_up {
+            None => format!("{}.wav", answer.file_stem()),
+            Some(n) => format!("{}.wav", answer.follow_up_stem(n)),
         }
+    }
+
+    /// A take's recording, transcribed whole from its file.
+    pub(super) fn file_job(&self, take: Take) -> Job {
+        Job {
+            take,
+            work: JobWork::File(self.dir.file(&self.wav_name(take))),
+            prompt: self.prompt(take.slot),
+        }
+    }
+
+    /// Recordings a previous run left without a transcript.
+    fn leftover_jobs(&self) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        for (slot, answer) in self.record.answers.iter().enumerate() {
+            if answer.needs_transcript() {
+                jobs.push(self.file_job(Take {
+                    slot,
+                    follow_up: None,
+                }));
+            }
+            for (index, follow_up) in answer.follow_ups.iter().enumerate() {
+                if follow_up.needs_transcript() {
+                    jobs.push(self.file_job(Take {
+                        slot,
+                        follow_up: Some(index + 1),
+                    }));
+                }
+            }
+        }
+        jobs
+    }
+
+    /// Start transcribing a recording while it is made.
+    pub(super) fn start_live(&mut self, take: Take) {
+        let prompt = self.prompt(take.slot);
+        self.live.insert(take, Live::new(take, prompt));
+    }
+
+    /// New samples of a recording under way.
+    pub(super) fn hear(&mut self, take: Take, samples: &[f32], queue: &mut TranscribeQueue) {
+        if let Some(live) = self.live.get_mut(&take) {
+            live.push(samples, queue);
+        }
+    }
+
+    /// The recording of `take` was thrown away (redo, skip, a failure).
+    pub(super) fn drop_live(&mut self, take: Take) {
+        self.live.remove(&take);
+    }
+
+    /// The recording of `take` ended and is in the record: its last piece
+    /// is queued, or, when every piece is back already, it is settled now.
+    pub(super) fn end_live(
+        &mut self,
+        take: Take,
+        queue: &mut TranscribeQueue,
+    ) -> anyhow::Result<()> {
+        let Some(live) = self.live.get_mut(&take) else {
+            return Ok(());
+        };
+        live.end(queue);
+        match live.heard() {
+            Some(heard) => {
+                self.live.remove(&take);
+                self.settle(take, heard)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// True once the take's transcript is in (or it has none coming).
+    pub(super) fn is_settled(&self, take: Take) -> bool {
+        let answer = &self.record.answers[take.slot];
+        let status = match take.follow_up {
+            None => answer.status,
+            Some(n) => answer
+                .follow_ups
+                .get(n - 1)
+                .map_or(AnswerStatus::Skipped, |f| f.status),
+        };
+        !matches!(status, AnswerStatus::Pending | AnswerStatus::NotAsked)
+    }
+
+    /// The first talking point, in the bank's order, that the answer and its
+    /// replies so far missed and that no follow-up asked about yet.
+    pub(super) fn missed_point(&self, slot: usize) -> Option<String> {
+        let answer = &self.record.answers[slot];
+        if answer.status != AnswerStatus::Answered {
+            return None;
+        }
+        let metrics = answer.metrics.as_ref()?;
+        metrics
+            .talking_points
+            .iter()
+            .filter(|point| !point.covered)
+            .map(|point| point.point.clone())
+            .find(|point| !answer.follow_ups.iter().any(|f| &f.point == point))
     }
 
     /// Write `session.json` and `transcript.md`.
@@ -254,7 +357,7 @@ impl Session {
         self.dir.save(&self.record).map_err(|err| self.unsaved(err))
     }
 
-    /// Write an answer's file, then the session's.
+    /// Write an answer's files, then the session's.
     pub(super) fn save_answer(&self, slot: usize) -> anyhow::Result<()> {
         self.dir
             .save_answer(&self.record.answers[slot])
@@ -300,39 +403,120 @@ impl Session {
         )
     }
 
-    /// Put a finished transcription into the record and save it.
+    /// Take in what the transcription queue finished.
     pub(super) fn apply(&mut self, finished: Finished) -> anyhow::Result<()> {
-        let slot = finished.slot;
-        let (_, question) = self.question(slot);
-        let target = self.bank.target_for(question);
-        let update = finished.outcome.map(|heard| {
-            let metrics = analyse(question, target, &heard.transcript, heard.speech);
-            (heard.transcript, metrics)
-        });
-        let answer = &mut self.record.answers[slot];
-        match update {
-            Ok((transcript, metrics)) => {
-                answer.status = if transcript.no_speech {
-                    AnswerStatus::NoSpeech
-                } else {
-                    AnswerStatus::Answered
+        match finished {
+            Finished::File { take, outcome } => self.settle(take, outcome),
+            Finished::Piece {
+                take,
+                range,
+                outcome,
+            } => {
+                let Some(live) = self.live.get_mut(&take) else {
+                    return Ok(());
                 };
-                answer.text = Some(transcript.text);
-                answer.segments = transcript.segments;
-                answer.metrics = Some(metrics);
-                answer.error = None;
-            }
-            Err(err) => {
-                eprintln!("warning: transcribing {} failed: {err}", answer.file_stem());
-                answer.status = AnswerStatus::Failed;
-                answer.error = Some(err);
+                live.accept(range, outcome);
+                match live.heard() {
+                    Some(heard) => {
+                        self.live.remove(&take);
+                        self.settle(take, heard)
+                    }
+                    None => Ok(()),
+                }
             }
         }
+    }
+
+    /// A take's transcript is in: record it with its metrics, fold a
+    /// reply's points into its answer, and save.
+    fn settle(&mut self, take: Take, outcome: Result<Heard, String>) -> anyhow::Result<()> {
+        let slot = take.slot;
+        let (_, question) = self.question(slot);
+        let question = question.clone();
+        let [min, max] = self.bank.target_for(&question);
+        let answer = &mut self.record.answers[slot];
+        match take.follow_up {
+            None => match outcome {
+                Ok(heard) => {
+                    let metrics = analyse(&question, [min, max], &heard.transcript, heard.speech);
+                    let transcript = heard.transcript;
+                    answer.status = if transcript.no_speech {
+                        AnswerStatus::NoSpeech
+                    } else {
+                        AnswerStatus::Answered
+                    };
+                    answer.text = Some(transcript.text);
+                    answer.segments = transcript.segments;
+                    answer.repairs = transcript.repairs;
+                    answer.gaps = transcript.gaps;
+                    answer.metrics = Some(metrics);
+                    answer.error = None;
+                }
+                Err(err) => {
+                    eprintln!("warning: transcribing {} failed: {err}", answer.file_stem());
+                    answer.status = AnswerStatus::Failed;
+                    answer.error = Some(err);
+                }
+            },
+            Some(n) => {
+                let stem = answer.follow_up_stem(n);
+                let Some(reply) = answer.follow_ups.get_mut(n - 1) else {
+                    return Ok(());
+                };
+                match outcome {
+                    Ok(heard) => {
+                        let target = [0, reply_target_s(max)];
+                        let metrics = analyse(&question, target, &heard.transcript, heard.speech);
+                        let transcript = heard.transcript;
+                        reply.status = if transcript.no_speech {
+                            AnswerStatus::NoSpeech
+                        } else {
+                            AnswerStatus::Answered
+                        };
+                        reply.text = Some(transcript.text);
+                        reply.segments = transcript.segments;
+                        reply.repairs = transcript.repairs;
+                        reply.gaps = transcript.gaps;
+                        reply.metrics = Some(metrics);
+                        reply.error = None;
+                    }
+                    Err(err) => {
+                        eprintln!("warning: transcribing {stem} failed: {err}");
+                        reply.status = AnswerStatus::Failed;
+                        reply.error = Some(err);
+                    }
+                }
+            }
+        }
+        fold_replies(answer);
         self.save_answer(slot)
     }
 }
 
-/// Wait for the queued transcriptions, showing how many are left; Ctrl-C
+/// The longest reply to a follow-up, seconds, for a question whose target
+/// is at most `max_s`: half of it.
+pub(super) fn reply_target_s(max_s: u32) -> u32 {
+    (max_s / 2).max(10)
+}
+
+/// The talking points the answer missed and a reply covered, marked as
+/// covered after that follow-up.
+fn fold_replies(answer: &mut AnswerRecord) {
+    let Some(metrics) = answer.metrics.as_mut() else {
+        return;
+    };
+    for (index, reply) in answer.follow_ups.iter().enumerate() {
+        if let Some(reply_metrics) = reply
+            .metrics
+            .as_ref()
+            .filter(|_| reply.status == AnswerStatus::Answered)
+        {
+            analysis::fold_reply(metrics, reply_metrics, index + 1);
+        }
+    }
+}
+
+/// Wait for the queued transcriptions, saying how many are left; Ctrl-C
 /// stops waiting (the rest stay `pending` for `--resume`).
 async fn wait_for_transcripts(
     session: &mut Session,
@@ -349,7 +533,7 @@ async fn wait_for_transcripts(
             _ = ticker.tick() => {
                 if started.elapsed() >= Duration::from_secs(1) {
                     eprintln!(
-                        "transcribing answers: {} of {total} done ({:.0} s)",
+                        "transcribing: {} of {total} pieces done ({:.0} s)",
                         total - queue.waiting(),
                         started.elapsed().as_secs_f64()
                     );
@@ -360,48 +544,8 @@ async fn wait_for_transcripts(
     Ok(())
 }
 
-/// The initial prompt for Whisper: the question's talking points and jargon,
-/// so terms like "ArgoCD" or "IRSA" come out spelled right.
-pub(crate) fn whisper_prompt(question: &Question) -> Option<String> {
-    let mut terms: Vec<String> = question.talking_points.clone();
-    for (term, forms) in &question.aliases {
-        terms.push(term.clone());
-        terms.extend(forms.iter().cloned());
-    }
-    terms.retain(|term| !term.trim().is_empty());
-    (!terms.is_empty()).then(|| terms.join(", "))
-}
-
 fn bank_sha256(bank: &Bank) -> String {
     use sha2::{Digest, Sha256};
     let text = toml::to_string(bank).unwrap_or_default();
     hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prompt_holds_points_and_aliases() {
-        let mut question = Question {
-            id: "secrets".into(),
-            text: "How?".into(),
-            guidance: String::new(),
-            talking_points: vec!["tools".into(), "rotation strategy".into()],
-            aliases: Default::default(),
-            target_s: None,
-            sample_answer: String::new(),
-        };
-        question
-            .aliases
-            .insert("IRSA".into(), vec!["IAM roles for service accounts".into()]);
-        assert_eq!(
-            whisper_prompt(&question).as_deref(),
-            Some("tools, rotation strategy, IRSA, IAM roles for service accounts")
-        );
-        question.talking_points.clear();
-        question.aliases.clear();
-        assert_eq!(whisper_prompt(&question), None);
-    }
 }

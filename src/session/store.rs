@@ -179,9 +179,15 @@ impl SessionDir {
         )
     }
 
-    /// Write an answer's `NN-<id>.json` atomically.
+    /// Write an answer's `NN-<id>.json` atomically, and its follow-ups'
+    /// `NN-<id>-fN.json`.
     pub(crate) fn save_answer(&self, answer: &AnswerRecord) -> anyhow::Result<()> {
-        write_json(&self.file(&format!("{}.json", answer.file_stem())), answer)
+        write_json(&self.file(&format!("{}.json", answer.file_stem())), answer)?;
+        for (index, follow_up) in answer.follow_ups.iter().enumerate() {
+            let stem = answer.follow_up_stem(index + 1);
+            write_json(&self.file(&format!("{stem}.json")), follow_up)?;
+        }
+        Ok(())
     }
 }
 

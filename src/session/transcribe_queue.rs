@@ -1,30 +1,52 @@
-//! Transcription in the background: answers are queued as they are saved
-//! and transcribed one at a time on a blocking thread (`spawn_blocking`),
-//! with the model loaded once, while the next question is already asked.
+//! Transcription in the background, on one worker thread with the model
+//! loaded once, while the session goes on: pieces of the recording under
+//! way (so that when an answer ends only its last piece is left), and whole
+//! recordings (`--answers` files, answers left by an interrupted session).
+//! Pieces go first: the person is waiting for them.
 
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::audio::level::{speech_span, SpeechSpan};
 use crate::audio::wav_read::read_for_whisper;
 use crate::audio::WHISPER_RATE;
-use crate::stt::transcriber::{TranscribeOptions, Transcriber};
+use crate::stt::transcriber::{self, background_threads, Piece, TranscribeOptions, Transcriber};
 use crate::stt::transcript::Transcript;
 
-/// One answer to transcribe.
+/// Whose recording a job is for: an answer, or its `n`th follow-up reply
+/// (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Take {
+    pub(crate) slot: usize,
+    pub(crate) follow_up: Option<usize>,
+}
+
+/// What to transcribe.
+#[derive(Debug, Clone)]
+pub(crate) enum Work {
+    /// A whole recording on disk.
+    File(PathBuf),
+    /// One piece (`range` of a recording still being made) and its samples.
+    Piece {
+        samples: Vec<f32>,
+        range: Range<usize>,
+    },
+}
+
+/// One job.
 #[derive(Debug, Clone)]
 pub(crate) struct Job {
-    /// Index of the answer in the session.
-    pub(crate) slot: usize,
-    /// The answer's WAV file.
-    pub(crate) wav: PathBuf,
-    /// Initial prompt: the question's jargon.
+    pub(crate) take: Take,
+    pub(crate) work: Work,
+    /// Initial prompt for Whisper.
     pub(crate) prompt: Option<String>,
 }
 
-/// What Whisper heard in an answer.
+/// What Whisper heard in a whole recording.
 #[derive(Debug, Clone)]
 pub(crate) struct Heard {
     pub(crate) transcript: Transcript,
@@ -34,50 +56,64 @@ pub(crate) struct Heard {
 
 /// A finished job.
 #[derive(Debug)]
-pub(crate) struct Finished {
-    pub(crate) slot: usize,
-    pub(crate) outcome: Result<Heard, String>,
+pub(crate) enum Finished {
+    File {
+        take: Take,
+        outcome: Result<Heard, String>,
+    },
+    Piece {
+        take: Take,
+        range: Range<usize>,
+        outcome: Result<Piece, String>,
+    },
 }
 
-/// The queue; dropping it lets the worker task end.
+/// The jobs not yet started, pieces first.
+#[derive(Default)]
+struct Pending {
+    pieces: VecDeque<Job>,
+    files: VecDeque<Job>,
+    closed: bool,
+}
+
+/// The queue; dropping it ends the worker after the job under way.
 pub(crate) struct TranscribeQueue {
-    jobs: UnboundedSender<Job>,
+    pending: Arc<(Mutex<Pending>, Condvar)>,
     results: UnboundedReceiver<Finished>,
     waiting: usize,
 }
 
 impl TranscribeQueue {
-    /// Start the worker task; must be called inside a tokio runtime.
+    /// Start the worker thread.
     pub(crate) fn start(transcriber: Arc<Transcriber>) -> Self {
-        let (jobs, mut job_rx) = unbounded_channel::<Job>();
+        let pending: Arc<(Mutex<Pending>, Condvar)> = Arc::default();
         let (done_tx, results) = unbounded_channel();
-        tokio::spawn(async move {
-            while let Some(job) = job_rx.recv().await {
-                let transcriber = Arc::clone(&transcriber);
-                let slot = job.slot;
-                let outcome = tokio::task::spawn_blocking(move || run(&transcriber, &job))
-                    .await
-                    .unwrap_or_else(|err| Err(format!("transcription crashed: {err}")));
-                if done_tx.send(Finished { slot, outcome }).is_err() {
-                    break;
-                }
-            }
-        });
+        {
+            let pending = Arc::clone(&pending);
+            std::thread::spawn(move || work(&transcriber, &pending, &done_tx));
+        }
         Self {
-            jobs,
+            pending,
             results,
             waiting: 0,
         }
     }
 
-    /// Queue an answer.
+    /// Queue a job.
     pub(crate) fn submit(&mut self, job: Job) {
-        if self.jobs.send(job).is_ok() {
-            self.waiting += 1;
+        let (lock, ready) = &*self.pending;
+        let Ok(mut pending) = lock.lock() else {
+            return;
+        };
+        match job.work {
+            Work::Piece { .. } => pending.pieces.push_back(job),
+            Work::File(_) => pending.files.push_back(job),
         }
+        self.waiting += 1;
+        ready.notify_one();
     }
 
-    /// Answers queued and not yet finished.
+    /// Jobs queued and not yet finished.
     pub(crate) fn waiting(&self) -> usize {
         self.waiting
     }
@@ -96,17 +132,86 @@ impl TranscribeQueue {
     }
 }
 
-fn run(transcriber: &Transcriber, job: &Job) -> Result<Heard, String> {
-    let audio = read_for_whisper(&job.wav).map_err(|err| err.to_string())?;
-    let options = TranscribeOptions {
-        prompt: job.prompt.clone(),
-        ..TranscribeOptions::default()
-    };
+impl Drop for TranscribeQueue {
+    fn drop(&mut self) {
+        let (lock, ready) = &*self.pending;
+        if let Ok(mut pending) = lock.lock() {
+            pending.closed = true;
+            pending.pieces.clear();
+            pending.files.clear();
+        }
+        ready.notify_all();
+    }
+}
+
+/// The worker: take jobs, pieces first, until the queue is dropped.
+fn work(
+    transcriber: &Transcriber,
+    pending: &(Mutex<Pending>, Condvar),
+    done: &UnboundedSender<Finished>,
+) {
+    let (lock, ready) = pending;
+    loop {
+        let job = {
+            let Ok(mut queue) = lock.lock() else {
+                return;
+            };
+            loop {
+                if queue.closed {
+                    return;
+                }
+                if let Some(job) = queue.pieces.pop_front().or_else(|| queue.files.pop_front()) {
+                    break job;
+                }
+                queue = match ready.wait(queue) {
+                    Ok(queue) => queue,
+                    Err(_) => return,
+                };
+            }
+        };
+        let options = TranscribeOptions {
+            prompt: job.prompt.clone(),
+            threads: background_threads(),
+            ..TranscribeOptions::default()
+        };
+        let finished = match job.work {
+            Work::File(wav) => Finished::File {
+                take: job.take,
+                outcome: transcribe_file(transcriber, &wav, &options),
+            },
+            Work::Piece { samples, range } => Finished::Piece {
+                take: job.take,
+                outcome: transcriber
+                    .transcribe_piece(&samples, range.start, &options)
+                    .map_err(|err| err.to_string()),
+                range,
+            },
+        };
+        if done.send(finished).is_err() {
+            return;
+        }
+    }
+}
+
+fn transcribe_file(
+    transcriber: &Transcriber,
+    wav: &std::path::Path,
+    options: &TranscribeOptions,
+) -> Result<Heard, String> {
+    let audio = read_for_whisper(wav).map_err(|err| err.to_string())?;
     let transcript = transcriber
-        .transcribe(&audio.samples, &options)
+        .transcribe(&audio.samples, options)
         .map_err(|err| err.to_string())?;
     Ok(Heard {
         transcript,
         speech: speech_span(&audio.samples, WHISPER_RATE),
     })
+}
+
+/// The transcript of a recording made of transcribed `pieces` (in order).
+pub(crate) fn assemble(samples: &[f32], pieces: Vec<Piece>) -> Heard {
+    Heard {
+        transcript: transcriber::assemble(samples, pieces),
+        speech: speech_span(samples, WHISPER_RATE),
+    }
 }

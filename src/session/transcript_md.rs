@@ -39,18 +39,11 @@ fn status_word(session: &SessionRecord) -> &'static str {
 fn write_answer(out: &mut String, answer: &AnswerRecord) {
     let _ = writeln!(out, "## {}. {}\n", answer.number, answer.question);
     let _ = writeln!(out, "*{}*\n", summary_line(answer));
-    let transcript = match answer.status {
-        AnswerStatus::Answered => answer.text.clone().unwrap_or_default(),
-        AnswerStatus::NoSpeech => "*(no speech)*".to_string(),
-        AnswerStatus::Skipped => "*(skipped)*".to_string(),
-        AnswerStatus::NotAsked => "*(not asked yet)*".to_string(),
-        AnswerStatus::Pending => "*(recorded; transcription pending)*".to_string(),
-        AnswerStatus::Interrupted => "*(interrupted; run `viva practice --resume`)*".to_string(),
-        AnswerStatus::Failed => format!(
-            "*(transcription failed: {})*",
-            answer.error.as_deref().unwrap_or("unknown error")
-        ),
-    };
+    let transcript = take_text(
+        answer.status,
+        answer.text.as_deref(),
+        answer.error.as_deref(),
+    );
     let _ = writeln!(out, "| Your answer | Sample answer |");
     let _ = writeln!(out, "| --- | --- |");
     let _ = writeln!(
@@ -59,20 +52,77 @@ fn write_answer(out: &mut String, answer: &AnswerRecord) {
         table_cell(&transcript),
         table_cell(&answer.sample_answer)
     );
+    if let Some(note) = gaps_note(answer) {
+        let _ = writeln!(out, "{note}\n");
+    }
+    for (index, follow_up) in answer.follow_ups.iter().enumerate() {
+        let reply = take_text(
+            follow_up.status,
+            follow_up.text.as_deref(),
+            follow_up.error.as_deref(),
+        );
+        let _ = writeln!(
+            out,
+            "**Follow-up {}** ({}): {}\n\n> {}\n",
+            index + 1,
+            follow_up.point,
+            follow_up.question,
+            reply.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+    }
     if let Some(metrics) = &answer.metrics {
         if !metrics.talking_points.is_empty() {
             let _ = writeln!(out, "Talking points:\n");
             for point in &metrics.talking_points {
                 let mark = if point.covered { "✓" } else { "✗" };
-                let when = point
-                    .first_mention_s
-                    .map(|s| format!(" (at {})", clock(s)))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "- {mark} {}{when}", point.point);
+                let _ = writeln!(out, "- {mark} {}{}", point.point, point_when(point));
             }
             out.push('\n');
         }
     }
+}
+
+/// What a transcript column shows for a take (an answer or a reply).
+fn take_text(status: AnswerStatus, text: Option<&str>, error: Option<&str>) -> String {
+    match status {
+        AnswerStatus::Answered => text.unwrap_or_default().to_string(),
+        AnswerStatus::NoSpeech => "*(no speech)*".to_string(),
+        AnswerStatus::Skipped => "*(skipped)*".to_string(),
+        AnswerStatus::NotAsked => "*(not asked yet)*".to_string(),
+        AnswerStatus::Pending => "*(recorded; transcription pending)*".to_string(),
+        AnswerStatus::Interrupted => "*(interrupted; run `viva practice --resume`)*".to_string(),
+        AnswerStatus::Failed => format!(
+            "*(transcription failed: {})*",
+            error.unwrap_or("unknown error")
+        ),
+    }
+}
+
+/// " (at 0:12)", " (after follow-up 1, at 0:04 into the reply)", or "".
+pub(crate) fn point_when(point: &crate::analysis::PointCoverage) -> String {
+    match (point.follow_up, point.first_mention_s) {
+        (Some(n), Some(s)) => format!(" (after follow-up {n}, at {} into the reply)", clock(s)),
+        (Some(n), None) => format!(" (after follow-up {n})"),
+        (None, Some(s)) if point.covered => format!(" (at {})", clock(s)),
+        _ => String::new(),
+    }
+}
+
+/// The speech a transcript does not cover, said so that a reader does not
+/// take the transcript for the whole answer; `None` when it covers it all.
+pub(crate) fn gaps_note(answer: &AnswerRecord) -> Option<String> {
+    if answer.gaps.is_empty() || answer.status != AnswerStatus::Answered {
+        return None;
+    }
+    let spans: Vec<String> = answer
+        .gaps
+        .iter()
+        .map(|gap| format!("{}–{}", clock(gap.start_s), clock(gap.end_s)))
+        .collect();
+    Some(format!(
+        "⚠ Speech at {} has no transcript (Whisper could not make it out): listen to the recording.",
+        spans.join(", ")
+    ))
 }
 
 /// "answered · 1:23 spoken of 1:30 · target 1:00–2:00 (in range) · 142 wpm · 3/4 points".
@@ -103,7 +153,13 @@ pub(crate) fn summary_line(answer: &AnswerRecord) -> String {
         parts.push(format!("{wpm:.0} wpm"));
     }
     let (covered, total) = metrics.points_covered();
-    if total > 0 {
+    let (at_first, _) = metrics.points_covered_at_first();
+    if total > 0 && covered > at_first {
+        parts.push(format!(
+            "{covered}/{total} talking points ({} after a follow-up)",
+            covered - at_first
+        ));
+    } else if total > 0 {
         parts.push(format!("{covered}/{total} talking points"));
     }
     parts.join(" · ")

@@ -2,7 +2,9 @@
 //! pieces at pauses, with the guards against silence taken for words.
 //! Getting and checking the model files is `model`'s job.
 
+pub mod guard;
 pub(crate) mod no_speech;
+pub mod prompt;
 pub(crate) mod split;
 pub mod transcriber;
 pub mod transcript;

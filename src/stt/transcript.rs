@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::stt::guard::Problem;
+
 /// A stretch of recognised speech with its times in the audio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Segment {
@@ -27,4 +29,33 @@ pub struct Transcript {
     pub no_speech: bool,
     /// Wall-clock seconds the transcription took.
     pub processing_s: f64,
+    /// Pieces of the audio whose first decoding failed a check and were
+    /// decoded again.
+    #[serde(default)]
+    pub repairs: Vec<Repair>,
+    /// Speech that still has no transcript after repair: the transcript does
+    /// not cover its audio there.
+    #[serde(default)]
+    pub gaps: Vec<Gap>,
+}
+
+/// One piece decoded again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Repair {
+    /// The piece, seconds from the beginning of the audio.
+    pub start_s: f64,
+    pub end_s: f64,
+    /// What the first decoding got wrong.
+    pub found: Vec<Problem>,
+    /// How it was decoded again, e.g. "without the prompt, full context".
+    pub retried: String,
+    /// Whether the new decoding was kept (it had fewer problems).
+    pub kept: bool,
+}
+
+/// Voiced audio with no transcript over it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Gap {
+    pub start_s: f64,
+    pub end_s: f64,
 }

@@ -57,10 +57,143 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Hesitations: left out of the scored words (Whisper mostly drops them,
+/// and WER is scored without them), counted on their own.
+pub const FILLERS: &[&str] = &[
+    "um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "mm",
+];
+
+/// The words a benchmark scores: [`words`], with `%` read as "percent",
+/// numbers in words as digits ("twenty five" → "25") and fillers left out,
+/// so that how a number is written or whether an "um" was kept does not
+/// count as an error.
+pub fn scored_words(text: &str) -> Vec<String> {
+    let words = words(&text.replace('%', " percent"));
+    let words: Vec<String> = words
+        .into_iter()
+        .filter(|word| !FILLERS.contains(&word.as_str()))
+        .collect();
+    numbers_as_digits(&words)
+}
+
+/// Word errors of [`scored_words`].
+pub fn scored_errors(reference: &str, hypothesis: &str) -> WordErrors {
+    errors_between(&scored_words(reference), &scored_words(hypothesis))
+}
+
+/// How many fillers a text holds.
+pub fn filler_count(text: &str) -> usize {
+    words(text)
+        .iter()
+        .filter(|word| FILLERS.contains(&word.as_str()))
+        .count()
+}
+
+fn number_value(word: &str) -> Option<u64> {
+    const SMALL: &[&str] = &[
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: &[&str] = &[
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    SMALL
+        .iter()
+        .position(|w| *w == word)
+        .map(|n| n as u64)
+        .or_else(|| {
+            TENS.iter()
+                .position(|w| *w == word)
+                .map(|n| 20 + 10 * n as u64)
+        })
+}
+
+/// Runs of number words as digits: a compound number ("one hundred and
+/// twenty five") as one word, and digits read one by one ("two nine three")
+/// as one word of digits, the way Whisper writes them.
+fn numbers_as_digits(words: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let Some((value, used)) = compound_number(&words[i..]) else {
+            out.push(words[i].clone());
+            i += 1;
+            continue;
+        };
+        i += used;
+        let mut digits = value.to_string();
+        // Single digits said one after another form one number.
+        if value < 10 {
+            while let Some((next, 1)) = compound_number(&words[i..]).filter(|(v, _)| *v < 10) {
+                digits.push_str(&next.to_string());
+                i += 1;
+            }
+        }
+        out.push(digits);
+    }
+    out
+}
+
+/// The number the words at the start of `words` say, and how many words it
+/// takes: units, a tens word and a unit, hundreds, thousands, millions.
+fn compound_number(words: &[String]) -> Option<(u64, usize)> {
+    let (mut total, mut current, mut used) = (0u64, None::<u64>, 0usize);
+    while used < words.len() {
+        let word = words[used].as_str();
+        match (number_value(word), current) {
+            (Some(value), None) => current = Some(value),
+            // "twenty five"
+            (Some(value), Some(tens)) if value < 10 && tens >= 20 && tens % 10 == 0 => {
+                current = Some(tens + value)
+            }
+            // "hundred and five", "thousand twenty"
+            (Some(value), Some(0)) if total > 0 => current = Some(value),
+            (Some(_), Some(_)) => break,
+            (None, Some(value)) if word == "hundred" => current = Some(value * 100),
+            (None, Some(value)) if word == "thousand" || word == "million" => {
+                total += value * if word == "thousand" { 1_000 } else { 1_000_000 };
+                current = Some(0);
+            }
+            (None, Some(value))
+                if word == "and"
+                    && value >= 100
+                    && words.get(used + 1).and_then(|w| number_value(w)).is_some() =>
+            {
+                total += value;
+                current = Some(0);
+            }
+            _ => break,
+        }
+        used += 1;
+    }
+    current.map(|value| (total + value, used))
+}
+
 /// Word edits that turn `reference` into `hypothesis` (a minimal alignment).
 pub fn word_errors(reference: &str, hypothesis: &str) -> WordErrors {
-    let reference = words(reference);
-    let hypothesis = words(hypothesis);
+    errors_between(&words(reference), &words(hypothesis))
+}
+
+/// Word edits between two normalised word lists.
+fn errors_between(reference: &[String], hypothesis: &[String]) -> WordErrors {
     // cost[j]: the best alignment of the reference so far with hypothesis[..j],
     // as (edits, substitutions, deletions, insertions). Only the total of
     // edits is minimised; among equal totals the tuple order picks one
@@ -140,6 +273,24 @@ mod tests {
         assert_eq!(wer("one two three four", "one too three"), 0.5);
         assert_eq!(wer("", ""), 0.0);
         assert_eq!(wer("", "you"), 1.0);
+    }
+
+    #[test]
+    fn scoring_reads_numbers_and_percent_and_leaves_fillers_out() {
+        assert_eq!(
+            scored_words("Um, builds went from twenty five minutes to, uh, 10, thirty %."),
+            ["builds", "went", "from", "25", "minutes", "to", "10", "30", "percent"]
+        );
+        assert_eq!(scored_words("one hundred and five"), ["105"]);
+        assert_eq!(scored_words("two thousand three hundred"), ["2300"]);
+        assert_eq!(scored_words("one and all"), ["1", "and", "all"]);
+        assert_eq!(scored_words("two nine three four zero"), ["29340"]);
+        assert_eq!(scored_words("twenty five three"), ["25", "3"]);
+        assert_eq!(
+            scored_errors("cut it by 30%", "um, cut it by thirty percent").edits(),
+            0
+        );
+        assert_eq!(filler_count("Um, so, uh, I think, umm, yes."), 3);
     }
 
     #[test]

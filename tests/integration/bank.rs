@@ -13,8 +13,23 @@ fn seed() -> PathBuf {
     fixture("platform-engineer-seed.txt")
 }
 
+/// The built-in bank as an import of the seed writes it: without the
+/// follow-up questions written for viva (a page has none).
 fn built_in_bank() -> String {
-    std::fs::read_to_string(util::repo_root().join("data/banks/platform-engineer.toml")).unwrap()
+    let text = std::fs::read_to_string(util::repo_root().join("data/banks/platform-engineer.toml"))
+        .unwrap();
+    let mut out = String::new();
+    let mut in_follow_ups = false;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("follow_ups = [") {
+            in_follow_ups = true;
+        } else if in_follow_ups {
+            in_follow_ups = !line.starts_with(']');
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 const SHOW_6: &str = "\
@@ -30,6 +45,12 @@ Talking points
   - tools
   - access patterns
   - rotation strategy
+
+Follow-up questions (asked when an answer misses the point)
+  - tools: Which tools would you use to store and deliver those secrets?
+  - access patterns: How would an application actually get hold of its secrets
+    at runtime?
+  - rotation strategy: How would a secret actually get rotated in that setup?
 
 Sample answer
   I’d store secrets in a managed system like AWS Secrets Manager or Vault, with

@@ -67,6 +67,9 @@ fn keys_in_a_terminal_redo_finish_skip_and_quit() {
         "--no-tts",
         "--silence",
         "30s",
+        // Keys in follow-ups are the same code; this test drives answers.
+        "--follow-ups",
+        "0",
     ]);
     cmd.arg("--sessions");
     cmd.arg(&sessions);

@@ -4,6 +4,7 @@
 mod audio_stack;
 mod bank;
 mod devices;
+mod follow_ups;
 mod keys;
 mod live;
 mod models;
@@ -11,5 +12,6 @@ mod practice;
 mod resume;
 mod review;
 mod transcribe;
+mod transcripts;
 mod util;
 mod voice;

@@ -201,7 +201,17 @@ fn practice_speaks_records_from_the_microphone_and_transcribes() {
     let mut speaker = audio_stack::parec("speaker.monitor", &spoken);
 
     let mut session = LiveSession::start(
-        &["--pick", "2,3", "--silence", "1.5s", "--time-limit", "30s"],
+        &[
+            "--pick",
+            "2,3",
+            "--silence",
+            "1.5s",
+            "--time-limit",
+            "30s",
+            // Follow-ups have tests of their own (follow_ups.rs).
+            "--follow-ups",
+            "0",
+        ],
         &sessions,
     );
     for answer in [&first, &second] {

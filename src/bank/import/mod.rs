@@ -539,5 +539,7 @@ fn question(
         talking_points,
         target_s: None,
         sample_answer,
+        // Pages carry no follow-ups; interviewers write their own.
+        follow_ups: Vec::new(),
     }
 }
