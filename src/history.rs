@@ -357,6 +357,7 @@ mod tests {
             bank.target_for(question),
             &transcript,
             None,
+            None,
         ));
         answer
     }

@@ -15,6 +15,7 @@ use crate::audio::wav_read::read_for_whisper;
 use crate::audio::WHISPER_RATE;
 use crate::bank::{self, QuestionRef};
 use crate::cli::ReviewArgs;
+use crate::commands::embedder;
 use crate::fsutil::write_atomic;
 use crate::paths;
 use crate::report::{html, terminal};
@@ -159,6 +160,8 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
             record.bank.source
         )
     })?;
+    // Loaded once for the whole session.
+    let embedder = embedder::load_or_note();
     let mut changed = Vec::new();
     for (slot, answer) in record.answers.iter_mut().enumerate() {
         if !matches!(
@@ -193,6 +196,7 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
             bank.target_for(question),
             &transcript,
             speech,
+            embedder.as_deref(),
         ));
         changed.push(slot);
     }

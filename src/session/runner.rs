@@ -22,6 +22,7 @@ use super::store::{SessionDir, SessionLock};
 use super::transcribe_queue::{Finished, Job, TranscribeQueue};
 use crate::analysis::analyse;
 use crate::bank::{Bank, Question};
+use crate::model::embedder::Embedder;
 use crate::stt::transcriber::Transcriber;
 use crate::units::clock;
 
@@ -33,6 +34,9 @@ pub(crate) struct Practice {
     pub(crate) settings: Settings,
     pub(crate) model_path: PathBuf,
     pub(crate) sessions_dir: PathBuf,
+    /// The sentence-embedding model for judging talking points; `None`
+    /// judges them by words only.
+    pub(crate) embedder: Option<Arc<Embedder>>,
 }
 
 /// A new session with these questions (bank numbers), or an old one resumed.
@@ -142,6 +146,7 @@ pub(super) struct Session {
     pub(super) dir: SessionDir,
     pub(super) record: SessionRecord,
     pub(super) bank: Bank,
+    embedder: Option<Arc<Embedder>>,
     _lock: SessionLock,
 }
 
@@ -176,6 +181,7 @@ impl Session {
             dir,
             record,
             bank,
+            embedder: practice.embedder.clone(),
             _lock: lock,
         };
         // Every answer has its own file from the start, so a damaged
@@ -221,6 +227,7 @@ impl Session {
             dir,
             record,
             bank,
+            embedder: practice.embedder.clone(),
             _lock: lock,
         })
     }
@@ -306,7 +313,13 @@ impl Session {
         let (_, question) = self.question(slot);
         let target = self.bank.target_for(question);
         let update = finished.outcome.map(|heard| {
-            let metrics = analyse(question, target, &heard.transcript, heard.speech);
+            let metrics = analyse(
+                question,
+                target,
+                &heard.transcript,
+                heard.speech,
+                self.embedder.as_deref(),
+            );
             (heard.transcript, metrics)
         });
         let answer = &mut self.record.answers[slot];
