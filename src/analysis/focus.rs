@@ -161,7 +161,7 @@ fn negated_points(spoken: &[&Answered]) -> Option<(f64, String)> {
         n => format!(" ({} more like it)", n - 1),
     };
     Some((
-        1.2 + 0.3 * cases.len() as f64,
+        2.0 + 0.5 * cases.len() as f64,
         format!("answer {number}: “{said}” names {point} but does not say how it was done{more}"),
     ))
 }
@@ -333,5 +333,113 @@ fn silences(spoken: &[&Answered]) -> Option<(f64, String)> {
             format!("answer {}: a {s:.0} s pause in the middle", a.number),
         )),
         (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyse;
+    use crate::bank;
+    use crate::stt::transcript::{Segment, Transcript};
+
+    /// Metrics of `text` spoken over `seconds` as the answer to built-in
+    /// question `number`.
+    fn metrics(number: usize, text: &str, seconds: f64) -> AnswerMetrics {
+        let bank = bank::load("platform-engineer").unwrap();
+        let (_, question) = bank.question(&number.to_string()).unwrap();
+        let transcript = Transcript {
+            duration_s: seconds + 1.0,
+            text: text.to_string(),
+            segments: vec![Segment {
+                start_s: 0.5,
+                end_s: seconds + 0.5,
+                text: text.to_string(),
+            }],
+            no_speech: text.is_empty(),
+            processing_s: 0.0,
+        };
+        analyse(question, bank.target_for(question), &transcript, None, None)
+    }
+
+    fn things(answers: &[(usize, &AnswerMetrics)]) -> Vec<String> {
+        let answered: Vec<Answered> = answers
+            .iter()
+            .map(|&(number, metrics)| Answered { number, metrics })
+            .collect();
+        three_things(&answered)
+    }
+
+    #[test]
+    fn short_answers_fast_pace_and_fillers_are_named_with_numbers() {
+        let short = "We moved from Jenkins to GitHub Actions and builds got faster.";
+        let a = metrics(4, short, 4.0);
+        let b = metrics(5, short, 4.0);
+        let fillers = "um so um like you know um basically um like um so we um ".repeat(8);
+        let c = metrics(6, &fillers, 70.0);
+        let lines = things(&[(4, &a), (5, &b), (6, &c)]);
+        assert_eq!(lines.len(), THINGS, "{lines:#?}");
+        assert!(
+            lines.contains(&"2 of 3 answers ended before the 1:00 target".to_string()),
+            "{lines:#?}"
+        );
+        let filler_line = lines
+            .iter()
+            .find(|line| line.starts_with("answer 6: "))
+            .expect("the filler line");
+        assert!(
+            filler_line.contains("fillers a minute (“um” "),
+            "{filler_line}"
+        );
+        // Specific observations only: every line names answers or counts.
+        for line in &lines {
+            assert!(line.chars().any(|c| c.is_ascii_digit()), "{line}");
+        }
+    }
+
+    #[test]
+    fn the_same_point_missed_twice_is_one_observation() {
+        let answer = "We run everything on one big server and it mostly works fine for us.";
+        let a = metrics(2, answer, 70.0);
+        let b = metrics(2, answer, 70.0);
+        let lines = things(&[(2, &a), (3, &b)]);
+        assert!(
+            lines
+                .iter()
+                .any(|line| line
+                    .starts_with("“quantify improvements” missed in 2 answers (2 and 3)")),
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn a_negated_point_is_quoted() {
+        let answer = "We rebuilt the pipeline on GitHub Actions. We didn't measure the \
+                      improvements, so I don't have numbers.";
+        let m = metrics(2, answer, 8.0);
+        let point = m
+            .talking_points
+            .iter()
+            .find(|p| p.point == "quantify improvements")
+            .unwrap();
+        assert!(!point.covered, "{point:?}");
+        assert!(point.negated.is_some(), "{point:?}");
+        let answered = Answered {
+            number: 4,
+            metrics: &m,
+        };
+        let (_, line) = negated_points(&[&answered]).expect("the negated point");
+        assert_eq!(
+            line,
+            "answer 4: “We didn't measure the improvements, so I don't have numbers” names \
+             quantify improvements but does not say how it was done"
+        );
+    }
+
+    #[test]
+    fn nothing_to_say_without_speech() {
+        let silent = metrics(2, "", 3.0);
+        assert!(things(&[(1, &silent)]).is_empty());
+        assert!(things(&[]).is_empty());
     }
 }
