@@ -23,6 +23,10 @@ pub(crate) struct Meaning {
     /// Per talking point: "point: exemplar" (or the point alone without
     /// one), the point as the question means it.
     pub(crate) with_exemplar: Vec<Vector>,
+    /// One vector per talking point: the point's words.
+    pub(crate) points: Vec<Vector>,
+    /// The sample answer's clauses: text and vector (for hints).
+    pub(crate) clauses: Vec<(String, Vector)>,
     /// The whole answer and the whole sample (mean of their passages).
     pub(crate) answer_mean: Vector,
     pub(crate) sample_mean: Vector,
@@ -31,10 +35,13 @@ pub(crate) struct Meaning {
     pub(crate) star: Option<Vec<[f32; 4]>>,
 }
 
-/// How strongly the exemplar alignment keeps the sample's order: a bank's
-/// sample answer mostly takes the points in the order the guidance names
-/// them (chosen on the dev part of the labelled set).
-const ORDER_WEIGHT: f32 = 0.3;
+/// How strongly a point is pulled towards the sample sentence at the same
+/// relative place (a bank's sample answer often, not always, takes the
+/// points in the guidance's order). Chosen on the dev part of the labelled
+/// set: a strict order (each point after the previous one's sentence) did
+/// no better there and picks wrong sentences where a sample takes the
+/// points in another order.
+const ORDER_WEIGHT: f32 = 0.15;
 
 /// "point: exemplar", how the point is put to the model: its words within
 /// the question's own example, so that "testing" means testing a restore,
@@ -46,15 +53,10 @@ fn with_exemplar_text(point: &str, exemplar: Option<&str>) -> String {
     }
 }
 
-/// Each point's exemplar: the sample sentence it is most like, with the
-/// points taken in order (a later point never gets an earlier sentence;
-/// two points may share one) and a pull towards the same relative place.
+/// Each point's exemplar: the sample sentence it is most like, pulled a
+/// little towards the same relative place; two points may share one.
 pub(crate) fn align(similarity: &[Vec<f32>]) -> Vec<Option<usize>> {
     let n = similarity.len();
-    let m = similarity.first().map_or(0, Vec::len);
-    if m == 0 {
-        return vec![None; n];
-    }
     let place = |i: usize, count: usize| {
         if count > 1 {
             i as f32 / (count - 1) as f32
@@ -62,40 +64,22 @@ pub(crate) fn align(similarity: &[Vec<f32>]) -> Vec<Option<usize>> {
             0.0
         }
     };
-    let score =
-        |i: usize, j: usize| similarity[i][j] - ORDER_WEIGHT * (place(j, m) - place(i, n)).abs();
-    // best[i][j]: the best total for points 0..=i with point i on sentence j.
-    let mut best = vec![vec![f32::MIN; m]; n];
-    let mut from = vec![vec![0usize; m]; n];
-    for j in 0..m {
-        best[0][j] = score(0, j);
-    }
-    for i in 1..n {
-        let (mut running, mut running_j) = (f32::MIN, 0);
-        for j in 0..m {
-            if best[i - 1][j] > running {
-                running = best[i - 1][j];
-                running_j = j;
-            }
-            best[i][j] = running + score(i, j);
-            from[i][j] = running_j;
-        }
-    }
-    let mut j = (0..m)
-        .max_by(|&a, &b| best[n - 1][a].total_cmp(&best[n - 1][b]))
-        .unwrap_or(0);
-    let mut out = vec![None; n];
-    for i in (0..n).rev() {
-        out[i] = Some(j);
-        j = from[i][j];
-    }
-    out
+    similarity
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let m = row.len();
+            let score = |j: usize| row[j] - ORDER_WEIGHT * (place(j, m) - place(i, n)).abs();
+            (0..m).max_by(|&a, &b| score(a).total_cmp(&score(b)))
+        })
+        .collect()
 }
 
 /// Embed the answer's passages and the question's side.
 pub(crate) fn embed(
     embedder: &Embedder,
     points: &[String],
+    sample_text: &str,
     sample: &[Passage],
     passages: &[Passage],
     behavioural: bool,
@@ -146,8 +130,16 @@ pub(crate) fn embed(
         .collect();
     let with_refs: Vec<&str> = with_texts.iter().map(String::as_str).collect();
     let with_exemplar = embedder.embed_cached(&with_refs)?;
+    let pieces: Vec<String> = raw_sentences(sample_text)
+        .into_iter()
+        .flat_map(clauses)
+        .collect();
+    let refs: Vec<&str> = pieces.iter().map(String::as_str).collect();
+    let clause_vectors = embedder.embed_cached(&refs)?;
     Ok(Meaning {
         with_exemplar,
+        points: point_vectors,
+        clauses: pieces.into_iter().zip(clause_vectors).collect(),
         answer_mean: mean(&passage_vectors),
         sample_mean: mean(&sample_vectors),
         passages: passage_vectors,
@@ -159,6 +151,47 @@ pub(crate) fn embed(
             .collect(),
         star,
     })
+}
+
+/// The sentences of a text as written (for quoting: symbols kept).
+fn raw_sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (index, &byte) in bytes.iter().enumerate() {
+        let end = matches!(byte, b'.' | b'?' | b'!')
+            && bytes
+                .get(index + 1)
+                .is_none_or(|next| next.is_ascii_whitespace());
+        if end {
+            out.push(text[start..=index].trim());
+            start = index + 1;
+        }
+    }
+    out.push(text[start..].trim());
+    out.retain(|sentence| !sentence.is_empty());
+    out
+}
+
+/// A sentence's clauses (at commas, semicolons and dashes), each of at
+/// least four words; a shorter piece joins its neighbour.
+pub(crate) fn clauses(sentence: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for piece in sentence.split([',', ';', '—']) {
+        let piece = piece.trim().trim_end_matches('.');
+        if piece.is_empty() {
+            continue;
+        }
+        let short = |text: &str| text.split_whitespace().count() < 4;
+        match out.last_mut() {
+            Some(last) if short(piece) || short(last) => {
+                last.push_str(", ");
+                last.push_str(piece);
+            }
+            _ => out.push(piece.to_string()),
+        }
+    }
+    out
 }
 
 /// The normalised mean of unit vectors (zero for none).
@@ -193,18 +226,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exemplars_follow_the_sample_in_order() {
-        // Point 1 is most like sentence 0 on its own, but order keeps it
-        // after point 0's sentence 1.
+    fn exemplars_are_the_closest_sentences_pulled_towards_their_place() {
+        // Point 1 is a little more like sentence 0, but sentence 1 is at
+        // its place; a clear best wins anyway.
         let table = vec![
             vec![0.1, 0.6, 0.2],
             vec![0.5, 0.45, 0.3],
             vec![0.1, 0.2, 0.7],
         ];
         assert_eq!(align(&table), [Some(1), Some(1), Some(2)]);
+        let clear = vec![
+            vec![0.1, 0.6, 0.2],
+            vec![0.7, 0.45, 0.3],
+            vec![0.1, 0.2, 0.7],
+        ];
+        assert_eq!(align(&clear), [Some(1), Some(0), Some(2)]);
         assert_eq!(align(&[vec![], vec![]]), [None, None]);
         assert_eq!(align(&[]), Vec::<Option<usize>>::new());
         assert_eq!(align(&[vec![0.2, 0.9]]), [Some(1)]);
+    }
+
+    #[test]
+    fn sentences_are_cut_as_written() {
+        assert_eq!(
+            raw_sentences("Build times dropped from ~25 minutes to 10. We used OPA (policy)! Done"),
+            [
+                "Build times dropped from ~25 minutes to 10.",
+                "We used OPA (policy)!",
+                "Done"
+            ]
+        );
+        assert_eq!(raw_sentences("v1.2 shipped."), ["v1.2 shipped."]);
+    }
+
+    #[test]
+    fn sentences_are_cut_into_clauses() {
+        assert_eq!(
+            clauses("I moved us to GitHub Actions, added two OPA checks, and PRs got faster."),
+            [
+                "I moved us to GitHub Actions",
+                "added two OPA checks",
+                "and PRs got faster"
+            ]
+        );
+        assert_eq!(
+            clauses("As we grow, I'd split out sensitive workloads."),
+            ["As we grow, I'd split out sensitive workloads"]
+        );
+        assert_eq!(clauses("Short, a, b."), ["Short, a, b"]);
+        assert!(clauses("").is_empty());
     }
 
     #[test]

@@ -155,6 +155,7 @@ fn judge_points(
         meaning::embed(
             embedder,
             &question.talking_points,
+            &question.sample_answer,
             &sample,
             &cut,
             behavioural,
