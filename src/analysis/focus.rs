@@ -102,7 +102,7 @@ fn missed_points(spoken: &[&Answered]) -> Option<(f64, String)> {
             }
         }
     }
-    repeated.sort_by(|a, b| b.1.cmp(&a.1));
+    repeated.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     if let Some((point, n)) = repeated.first().filter(|(_, n)| *n >= 2) {
         let which: Vec<&&Answered> = spoken
             .iter()
@@ -292,7 +292,7 @@ fn fillers(spoken: &[&Answered]) -> Option<(f64, String)> {
     }
     let mut most: Vec<&super::delivery::FillerCount> =
         answer.metrics.delivery.fillers.iter().collect();
-    most.sort_by(|a, b| b.count.cmp(&a.count));
+    most.sort_by_key(|f| std::cmp::Reverse(f.count));
     let most: Vec<String> = most
         .into_iter()
         .take(3)

@@ -50,7 +50,7 @@ fn cut_with(words: &Words, cut_long: bool) -> Vec<Passage> {
         let pieces = if cut_long {
             cut_sentence(all, start..end)
         } else {
-            vec![start..end]
+            std::iter::once(start..end).collect()
         };
         for range in pieces {
             passages.push(Passage {

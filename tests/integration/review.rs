@@ -317,7 +317,9 @@ fn review_html_writes_one_self_contained_page_with_escaped_text() {
     assert!(page.contains("src=\"02-ci-cd-pipeline.wav\""));
     assert!(page.contains("<svg id=\"chart-length\""));
     assert!(page.contains("<svg id=\"chart-pace\""));
-    assert!(page.contains("<section class=\"focus\">\n<h2>Three things to work on</h2>\n<ol>\n<li>"));
+    assert!(
+        page.contains("<section class=\"focus\">\n<h2>Three things to work on</h2>\n<ol>\n<li>")
+    );
     // No temp file left behind.
     let stray: Vec<_> = std::fs::read_dir(&session)
         .unwrap()
