@@ -279,6 +279,16 @@ fn time_two_minutes(banks: &BTreeMap<String, Bank>, dev: &[Labelled], embedder: 
     let first = run();
     let mut later: Vec<f64> = (0..7).map(|_| run()).collect();
     later.sort_by(f64::total_cmp);
+    if std::env::args().any(|arg| arg == "--speed") {
+        let sentences: Vec<&str> = transcript.text.split(". ").collect();
+        let start = Instant::now();
+        std::hint::black_box(embedder.embed(&sentences).unwrap());
+        println!(
+            "  of which embedding its {} sentences alone: {:.0} ms",
+            sentences.len(),
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     println!(
         "Analysis of a 2-minute answer ({} words, {:.0} s), embeddings included: first {first:.0} ms, then median {:.0} ms",
         words.len(),
