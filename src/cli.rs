@@ -256,11 +256,11 @@ pub(crate) struct RecordArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ModelCommand {
-    /// Put a known model into the models directory.
+    /// Put a known model into the models directory (without a name: the
+    /// default Whisper model and the sentence-embedding model).
     Fetch {
         /// Model name from the catalogue.
-        #[arg(default_value = "tiny.en")]
-        name: String,
+        name: Option<String>,
     },
     /// Convert a CTranslate2 (faster-whisper) model into a ggml file.
     Import {
@@ -275,11 +275,11 @@ pub(crate) enum ModelCommand {
     },
     /// Known and present models, with size and status.
     List,
-    /// Check a model's sha256 and that Whisper loads it.
+    /// Check a model's sha256 and that it loads (without a name: the
+    /// default Whisper model and the sentence-embedding model).
     Verify {
-        /// Model name from the catalogue.
-        #[arg(default_value = "tiny.en")]
-        name: String,
+        /// Model name from the catalogue, or a ggml file.
+        name: Option<String>,
     },
 }
 

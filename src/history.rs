@@ -368,6 +368,7 @@ mod tests {
             bank.target_for(question),
             &transcript,
             None,
+            None,
         ));
         answer
     }

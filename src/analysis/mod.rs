@@ -3,17 +3,28 @@
 //! it covered and when, which key terms of the sample answer it used, and
 //! its delivery (fillers, repeats, pauses, time to the first word).
 //!
-//! Everything here is a pure function of the question, the transcript and
-//! the audio's speech span, so `viva review --recompute` can redo it when
-//! the analysis improves; [`ANALYSIS_VERSION`] says which analysis made a
-//! saved result.
+//! Talking points are judged by meaning and words together (`coverage`);
+//! a behavioural question's story is cut into its STAR parts (`star`); and
+//! across a session, `focus` picks the three things to work on.
+//!
+//! Everything here is a pure function of the question, the transcript, the
+//! audio's speech span and the embedding model (when there is one), so
+//! `viva review --recompute` can redo it when the analysis improves;
+//! [`ANALYSIS_VERSION`] says which analysis made a saved result.
 
 mod concepts;
+mod coverage;
 mod delivery;
+pub mod eval;
+pub(crate) mod focus;
 mod jargon;
 mod key_terms;
 mod length;
+mod meaning;
 mod pace;
+mod passages;
+mod stance;
+mod star;
 mod talking_points;
 mod text;
 
@@ -21,7 +32,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::level::SpeechSpan;
 use crate::bank::Question;
-use crate::stt::transcript::Transcript;
+use crate::model::embedder::Embedder;
+use crate::stt::transcript::{Segment, Transcript};
+use crate::units;
+
+pub(crate) use coverage::Judge;
+pub(crate) use star::{Star, StarPart};
 
 pub use delivery::Delivery;
 #[cfg(test)]
@@ -35,7 +51,10 @@ pub(crate) use talking_points::PointCoverage;
 
 /// The version of the analysis; raised whenever a change would give saved
 /// answers different metrics.
-pub const ANALYSIS_VERSION: u32 = 1;
+///
+/// 2: talking points judged by meaning (the embedding model) with negation
+/// and hedging, evidence and hints, STAR parts of behavioural answers.
+pub const ANALYSIS_VERSION: u32 = 2;
 
 /// Everything measured about one answer; saved in the answer's JSON and in
 /// `session.json`.
@@ -56,6 +75,12 @@ pub(crate) struct AnswerMetrics {
     pub(crate) sample_terms: SampleTerms,
     /// Fillers, repeats, the longest pause and the time to the first word.
     pub(crate) delivery: Delivery,
+    /// Which judge decided the talking points.
+    #[serde(default)]
+    pub(crate) judged_by: Judge,
+    /// The STAR parts, for a behavioural question ("Tell me about a time …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) star: Option<Star>,
 }
 
 /// Measure one answer.
@@ -63,12 +88,14 @@ pub(crate) struct AnswerMetrics {
 /// `target_s` is the question's answer length target (`Bank::target_for`).
 /// `speech` is the recording's speech span (`audio::level::speech_span` of
 /// its 16 kHz samples); without it, durations fall back on Whisper's segment
-/// times and the pause metrics are absent.
+/// times and the pause metrics are absent. Without `embedder` (the model is
+/// missing) talking points are judged by words only.
 pub(crate) fn analyse(
     question: &Question,
     target_s: [u32; 2],
     transcript: &Transcript,
     speech: Option<SpeechSpan>,
+    embedder: Option<&Embedder>,
 ) -> AnswerMetrics {
     let no_speech = transcript.no_speech || transcript.text.trim().is_empty();
     let words = if no_speech {
@@ -81,14 +108,92 @@ pub(crate) fn analyse(
     let jargon = jargon::Jargon::new(&question.aliases);
     let length = length::measure(transcript, speech, target_s);
     let delivery = delivery::measure(&words, speech, no_speech, length.spoken_s);
+    let end_s = speech
+        .map(|span| span.last_s)
+        .or_else(|| transcript.segments.last().map(|segment| segment.end_s));
+    let judged = judge_points(question, &words, end_s, embedder);
     AnswerMetrics {
         analysis_version: ANALYSIS_VERSION,
         no_speech,
         pace: pace::measure(words.spoken_count(), length.spoken_s),
         length,
-        talking_points: talking_points::coverage(&question.talking_points, &words, &jargon),
+        talking_points: judged.points,
         sample_terms: key_terms::compare(&words, &question.sample_answer, &jargon),
         delivery,
+        judged_by: judged.judge,
+        star: judged.star,
+    }
+}
+
+/// The talking points (and STAR parts) of one answer.
+struct Judged {
+    points: Vec<PointCoverage>,
+    judge: Judge,
+    star: Option<Star>,
+    /// The judge's features of each point, when the model judged.
+    features: Option<Vec<[f64; 7]>>,
+}
+
+/// Judge the talking points of an answer's `words`; `end_s` is when its
+/// speech ends (for the last STAR part's length).
+fn judge_points(
+    question: &Question,
+    words: &text::Words,
+    end_s: Option<f64>,
+    embedder: Option<&Embedder>,
+) -> Judged {
+    let jargon = jargon::Jargon::new(&question.aliases);
+    let cut = passages::cut(words);
+    let stances: Vec<stance::Stance> = cut
+        .iter()
+        .map(|passage| stance::stance(&words.all[passage.words.clone()]))
+        .collect();
+    let behavioural = star::is_behavioural(&question.text);
+    let sample_words = text::Words::from_text(&question.sample_answer);
+    let sample = passages::sentences(&sample_words);
+    // A failure of the model (it cannot happen with a model that loaded)
+    // falls back on the words.
+    let meaning = embedder.and_then(|embedder| {
+        meaning::embed(
+            embedder,
+            &question.talking_points,
+            &question.sample_answer,
+            &sample,
+            &cut,
+            behavioural,
+        )
+        .ok()
+    });
+    let labels = behavioural.then(|| {
+        let similarity = meaning.as_ref().and_then(|m| m.star.as_deref());
+        star::label(&cut, &words.all, similarity)
+    });
+    let star = labels
+        .as_ref()
+        .map(|labels| star::summarise(&cut, labels, end_s));
+    let answer = coverage::Answer {
+        words,
+        passages: &cut,
+        stances: &stances,
+        star: star.as_ref(),
+        star_labels: labels.as_deref(),
+    };
+    let points = coverage::judge(&question.talking_points, &answer, meaning.as_ref(), &jargon);
+    let features = meaning.as_ref().map(|meaning| {
+        coverage::features(&question.talking_points, &answer, meaning, &jargon)
+            .into_iter()
+            .map(|found| found.values)
+            .collect()
+    });
+    Judged {
+        points,
+        judge: if meaning.is_some() {
+            Judge::Meaning
+        } else {
+            Judge::Words
+        },
+        star,
+        features,
     }
 }
 
@@ -97,21 +202,61 @@ pub(crate) fn analyse(
 /// their own points.
 #[cfg(test)]
 pub(crate) fn cover_text(question: &Question, text: &str) -> Vec<PointCoverage> {
-    let jargon = jargon::Jargon::new(&question.aliases);
-    talking_points::coverage(
-        &question.talking_points,
-        &text::Words::from_text(text),
-        &jargon,
-    )
+    judge_points(question, &text::Words::from_text(text), None, None).points
 }
 
-/// Fold the reply to follow-up `n` (its metrics, judged against the same
-/// question) into an answer's: a talking point the answer missed and the
-/// reply covered counts as covered after that follow-up.
-pub(crate) fn fold_reply(answer: &mut AnswerMetrics, reply: &AnswerMetrics, n: usize) {
-    for (point, from_reply) in answer.talking_points.iter_mut().zip(&reply.talking_points) {
-        if !point.covered && from_reply.covered && point.point == from_reply.point {
-            *point = from_reply.clone();
+/// The talking points judged over an answer and its replies together, as
+/// one text: the answer's transcript, then each reply's, its times after
+/// the one before.
+pub(crate) fn judge_together(
+    question: &Question,
+    parts: &[Transcript],
+    embedder: Option<&Embedder>,
+) -> Vec<PointCoverage> {
+    let mut together = Transcript {
+        duration_s: 0.0,
+        text: String::new(),
+        segments: Vec::new(),
+        no_speech: true,
+        processing_s: 0.0,
+        repairs: Vec::new(),
+        gaps: Vec::new(),
+    };
+    for part in parts.iter().filter(|part| !part.no_speech) {
+        let offset = together.duration_s;
+        together.no_speech = false;
+        if !together.text.is_empty() {
+            together.text.push(' ');
+        }
+        together.text.push_str(part.text.trim());
+        together
+            .segments
+            .extend(part.segments.iter().map(|segment| Segment {
+                start_s: segment.start_s + offset,
+                end_s: segment.end_s + offset,
+                text: segment.text.clone(),
+            }));
+        together.duration_s = offset + part.duration_s;
+    }
+    analyse(question, [0, 0], &together, None, embedder).talking_points
+}
+
+/// Fold what answer and replies together covered (`together`, judged up to
+/// follow-up `n`) into the answer's own judgement: a point the answer
+/// missed and that is covered once the reply is heard counts as covered
+/// after that follow-up. Its time is then one in the replies.
+pub(crate) fn fold_reply(
+    answer: &mut AnswerMetrics,
+    together: &[PointCoverage],
+    n: usize,
+    reply_offset_s: f64,
+) {
+    for (point, with_reply) in answer.talking_points.iter_mut().zip(together) {
+        if !point.covered && with_reply.covered && point.point == with_reply.point {
+            *point = with_reply.clone();
+            point.first_mention_s = point
+                .first_mention_s
+                .map(|at| units::round2((at - reply_offset_s).max(0.0)));
             point.follow_up = Some(n);
         }
     }

@@ -1,4 +1,7 @@
-//! Which of a question's talking points an answer covered, and when.
+//! The lexical matcher: which of a question's talking points an answer
+//! names in its own words or close variants, and when. It is one signal of
+//! the coverage judge (`coverage`), and the whole judge when the embedding
+//! model is missing.
 //!
 //! A talking point ("network policies", "RBAC", "rollback strategies") is
 //! cut into terms: its content words, with a known multi-word phrase
@@ -59,12 +62,11 @@ const GENERIC_HEADS: &[&str] = &[
 pub(crate) struct PointCoverage {
     /// The talking point as the bank words it.
     pub(crate) point: String,
-    /// True when more than half of the point's terms were said close together.
+    /// True when the answer covered it.
     pub(crate) covered: bool,
-    /// The answer's words that matched, as transcribed, from the passage
-    /// that came closest to covering the point.
+    /// The answer's words that matched the point's terms, as transcribed.
     pub(crate) matched: Vec<String>,
-    /// The point's terms that passage lacks, as the bank words them.
+    /// The point's terms that the answer lacks, as the bank words them.
     pub(crate) missing: Vec<String>,
     /// Estimated seconds into the answer where the point was first covered;
     /// absent when it was not covered or the transcript has no times.
@@ -73,13 +75,56 @@ pub(crate) struct PointCoverage {
     /// answer itself; `first_mention_s` is then a time in that reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) follow_up: Option<usize>,
+    /// The answer's words that showed the point (a covered point), as said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) evidence: Option<String>,
+    /// A few words on what would have shown it (a missed point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) hint: Option<String>,
+    /// The passage that named the point but said it was not done, or only
+    /// wished or guessed ("we never set that up"); a missed point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) negated: Option<String>,
+    /// How sure the judge is that the point was covered, 0..=1; absent for
+    /// the lexical judge alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) confidence: Option<f64>,
+}
+
+/// What the lexical matcher found for one point.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Lexical {
+    /// True when more than half of the point's terms were said close together.
+    pub(crate) covered: bool,
+    /// The share of the point's terms in the closest passage, 0..=1.
+    pub(crate) share: f64,
+    pub(crate) matched: Vec<String>,
+    pub(crate) missing: Vec<String>,
+    /// The index (in `Words::all`) of the first matched word.
+    pub(crate) first_word: Option<usize>,
+    pub(crate) first_mention_s: Option<f64>,
 }
 
 /// Coverage of each of `points` by the answer's `words`.
+#[cfg(test)]
 pub(crate) fn coverage(points: &[String], words: &Words, jargon: &Jargon) -> Vec<PointCoverage> {
     points
         .iter()
-        .map(|point| cover(point, &point_terms(point, jargon), words))
+        .map(|point| {
+            let found = lexical(&point_terms(point, jargon), words, |_| true);
+            PointCoverage {
+                point: point.clone(),
+                covered: found.covered,
+                matched: found.matched,
+                missing: found.missing,
+                first_mention_s: found.first_mention_s,
+                evidence: None,
+                hint: None,
+                negated: None,
+                confidence: None,
+                follow_up: None,
+            }
+        })
         .collect()
 }
 
@@ -164,7 +209,9 @@ struct Hit {
     range: std::ops::Range<usize>,
 }
 
-fn cover(point: &str, terms: &[Term], words: &Words) -> PointCoverage {
+/// Where `terms` occur in `words`, counting only words that `allowed`
+/// (by index in `Words::all`): the passage with the most of them.
+pub(crate) fn lexical(terms: &[Term], words: &Words, allowed: impl Fn(usize) -> bool) -> Lexical {
     let mut hits: Vec<Hit> = terms
         .iter()
         .enumerate()
@@ -174,6 +221,7 @@ fn cover(point: &str, terms: &[Term], words: &Words) -> PointCoverage {
                 .into_iter()
                 .map(move |range| Hit { term, range })
         })
+        .filter(|hit| allowed(words.content[hit.range.start]))
         .collect();
     hits.sort_by_key(|hit| (hit.range.start, hit.term));
 
@@ -196,9 +244,14 @@ fn cover(point: &str, terms: &[Term], words: &Words) -> PointCoverage {
     }
 
     let covered = !terms.is_empty() && best.len() >= needed(terms.len());
-    PointCoverage {
-        point: point.to_string(),
+    Lexical {
         covered,
+        share: if terms.is_empty() {
+            0.0
+        } else {
+            best.len() as f64 / terms.len() as f64
+        },
+        first_word: best.first().map(|hit| words.content[hit.range.start]),
         matched: best
             .iter()
             .map(|hit| words.content_text(hit.range.clone()))
@@ -214,7 +267,6 @@ fn cover(point: &str, terms: &[Term], words: &Words) -> PointCoverage {
             .filter(|_| covered)
             .and_then(|hit| words.content_word(hit.range.start).time_s)
             .map(round2),
-        follow_up: None,
     }
 }
 

@@ -169,7 +169,7 @@ fn case(
     speech: Option<SpeechSpan>,
     expected: Expected,
 ) -> AnswerMetrics {
-    let metrics = analyse(question, [60, 120], transcript, speech);
+    let metrics = analyse(question, [60, 120], transcript, speech, None);
     assert_eq!(metrics.verdict(), expected.verdict, "{metrics:#?}");
     let covered: Vec<bool> = metrics.talking_points.iter().map(|p| p.covered).collect();
     assert_eq!(covered, expected.covered, "{:#?}", metrics.talking_points);
@@ -231,6 +231,7 @@ fn a_one_word_answer() {
         &question,
         [60, 120],
         &transcript(5.0, &[(0.5, 1.5, "Vault.")]),
+        None,
         None,
     );
     assert_eq!(vault.points_covered(), (0, 3));
@@ -328,6 +329,7 @@ fn without_the_audio_durations_come_from_the_transcript() {
         [30, 90],
         &transcript(130.0, &[(3.0, 60.0, &words), (60.0, 123.0, "end")]),
         None,
+        None,
     );
     assert_eq!(metrics.length.spoken_s, 120.0);
     assert_eq!(metrics.length.spoken_from, TimingSource::Transcript);
@@ -345,6 +347,7 @@ fn metrics_survive_a_json_round_trip() {
         [60, 120],
         &transcript(10.0, &[(0.0, 9.0, "Um, Vault, the the rotation.")]),
         Some(span(0.2, 8.8, 0.4)),
+        None,
     );
     let json = serde_json::to_string_pretty(&metrics).expect("metrics serialise");
     let back: AnswerMetrics = serde_json::from_str(&json).expect("metrics deserialise");
@@ -380,6 +383,7 @@ fn odd_text_is_measured_without_panicking() {
             [60, 120],
             &transcript(9.0, &[(0.0, 8.0, text)]),
             None,
+            None,
         );
         assert!(!metrics.no_speech, "{text:?}");
         assert_eq!(metrics.talking_points.len(), 3, "{text:?}");
@@ -389,6 +393,7 @@ fn odd_text_is_measured_without_panicking() {
         &question,
         [60, 120],
         &transcript(900.0, &[(0.0, 900.0, &long)]),
+        None,
         None,
     );
     assert_eq!(metrics.pace.words, 20_000);

@@ -203,8 +203,11 @@ pub(crate) struct Recorder {
     /// Raw samples of one step (kept to reuse its allocation).
     raw: Vec<f32>,
     /// Gets the 16 kHz mono samples as they are written.
-    tap: Option<Box<dyn FnMut(&[f32]) + Send>>,
+    tap: Option<Tap>,
 }
+
+/// What gets the 16 kHz mono samples as they are written.
+type Tap = Box<dyn FnMut(&[f32]) + Send>;
 
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

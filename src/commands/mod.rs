@@ -3,6 +3,7 @@
 pub(crate) mod bank;
 pub(crate) mod devices;
 pub(crate) mod doctor;
+mod embedder;
 pub(crate) mod history;
 mod interrupt;
 pub(crate) mod model;

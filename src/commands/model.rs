@@ -1,5 +1,5 @@
 //! `viva model fetch | import | list | verify`: get, convert and check
-//! Whisper models in the models directory.
+//! Whisper models and the sentence-embedding model in the models directory.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,8 +9,10 @@ use anyhow::{bail, Context};
 use crate::cli::ModelCommand;
 use crate::commands::interrupt;
 use crate::commands::progress::Bar;
-use crate::model::catalog::{self, Catalog, ModelEntry};
+use crate::model::catalog::{self, Catalog, EmbedderEntry, ModelEntry};
+use crate::model::embedder::Embedder;
 use crate::model::fetch::{self, Outcome};
+use crate::model::fetch_embedder::{self, DirStatus};
 use crate::model::import;
 use crate::model::job::Job;
 use crate::model::load;
@@ -20,12 +22,20 @@ use crate::paths;
 pub(crate) fn run(args: ModelCommand) -> anyhow::Result<ExitCode> {
     let catalog = Catalog::builtin();
     match args {
-        ModelCommand::Fetch { name } => fetch_model(&catalog, &name),
+        ModelCommand::Fetch { name: Some(name) } => fetch_named(&catalog, &name),
+        ModelCommand::Fetch { name: None } => {
+            fetch_named(&catalog, &catalog.default)?;
+            fetch_named(&catalog, &catalog.default_embedder)
+        }
         ModelCommand::Import { path, name, output } => {
             import_model(&path, name.as_deref(), output.as_deref())
         }
         ModelCommand::List => list_models(&catalog),
-        ModelCommand::Verify { name } => verify_model(&catalog, &name),
+        ModelCommand::Verify { name: Some(name) } => verify_named(&catalog, &name),
+        ModelCommand::Verify { name: None } => {
+            verify_named(&catalog, &catalog.default)?;
+            verify_named(&catalog, &catalog.default_embedder)
+        }
     }
 }
 
@@ -46,8 +56,34 @@ fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
-fn fetch_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
-    let model = known(catalog, name)?;
+/// Fetch the Whisper or embedding model called `name`.
+fn fetch_named(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
+    match catalog.embedder(name) {
+        Some(embedder) => fetch_embedder(embedder),
+        None => fetch_model(known(catalog, name)?),
+    }
+}
+
+fn fetch_embedder(entry: &EmbedderEntry) -> anyhow::Result<ExitCode> {
+    let job = model_job();
+    let name = &entry.name;
+    match fetch_embedder::fetch(entry, &paths::models_dir(), &job)? {
+        fetch_embedder::Outcome::AlreadyPresent { dir } => {
+            println!("{name}: {} is already present and verified", dir.display());
+        }
+        fetch_embedder::Outcome::Fetched { dir, source, bytes } => {
+            println!(
+                "{name}: wrote {} ({}, sha256 of every file verified) from {source}",
+                dir.display(),
+                megabytes(bytes)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fetch_model(model: &ModelEntry) -> anyhow::Result<ExitCode> {
+    let name = &model.name;
     let job = model_job();
     match fetch::fetch(model, &paths::models_dir(), &job)? {
         Outcome::AlreadyPresent { path, .. } => {
@@ -137,6 +173,21 @@ fn list_models(catalog: &Catalog) -> anyhow::Result<ExitCode> {
             model.about.clone(),
         ]);
     }
+    for embedder in &catalog.embedders {
+        let model_dir = fetch_embedder::model_dir(embedder, &dir);
+        let fetch = format!("run `viva model fetch {}`", embedder.name);
+        let (size, status) = match fetch_embedder::check(embedder, &model_dir) {
+            DirStatus::Missing => (None, format!("missing: {fetch}")),
+            DirStatus::Verified { bytes } => (Some(bytes), "ok (sha256 verified)".into()),
+            DirStatus::Damaged { bytes, .. } => (Some(bytes), format!("sha256 mismatch: {fetch}")),
+        };
+        rows.push([
+            embedder.name.clone(),
+            size.map_or("-".into(), megabytes),
+            status,
+            embedder.about.clone(),
+        ]);
+    }
     for path in unknown_model_files(catalog, &dir) {
         let size = std::fs::metadata(&path).map(|m| m.len()).ok();
         let name = path
@@ -197,6 +248,41 @@ fn print_table(rows: &[[String; 4]]) {
         );
         println!("{}", line.trim_end());
     }
+}
+
+/// Verify the Whisper or embedding model called `name`, or a ggml file.
+fn verify_named(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {
+    match catalog.embedder(name) {
+        Some(embedder) => verify_embedder(embedder),
+        None => verify_model(catalog, name),
+    }
+}
+
+fn verify_embedder(entry: &EmbedderEntry) -> anyhow::Result<ExitCode> {
+    let name = &entry.name;
+    let dir = fetch_embedder::model_dir(entry, &paths::models_dir());
+    match fetch_embedder::check(entry, &dir) {
+        DirStatus::Missing => bail!(
+            "no {name} model in {}: run `viva model fetch {name}`",
+            dir.display()
+        ),
+        DirStatus::Damaged { files, .. } => bail!(
+            "{} is damaged: {} missing or not the catalogue's (sha256); run `viva model fetch {name}` to replace it",
+            dir.display(),
+            files.join(", ")
+        ),
+        DirStatus::Verified { .. } => {}
+    }
+    println!("{}", dir.display());
+    println!("  sha256 of {} files: ok", entry.files.len());
+    let embedder = Embedder::load(&dir)?;
+    let vectors = embedder.embed(&["A sentence to check the model with."])?;
+    println!(
+        "  loads and embeds: {} numbers per sentence",
+        vectors.first().map_or(0, Vec::len)
+    );
+    println!("ok");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verify_model(catalog: &Catalog, name: &str) -> anyhow::Result<ExitCode> {

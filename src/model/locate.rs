@@ -1,12 +1,18 @@
 //! Which Whisper model file to use: `--model PATH`, then `VIVA_MODEL` (clap
 //! merges both into one option), then the default model in the models
 //! directory. A missing file is reported with the command that fixes it.
+//! The sentence-embedding model is always the models directory's.
 
 use std::path::{Path, PathBuf};
 
 use crate::model::catalog;
 use crate::model::error::ModelError;
 use crate::paths;
+
+/// The sentence-embedding model's directory in the models directory.
+pub(crate) fn embedder_dir() -> PathBuf {
+    paths::models_dir().join(catalog::DEFAULT_EMBEDDER)
+}
 
 /// The default model's file in the models directory.
 pub(crate) fn default_model_path() -> PathBuf {

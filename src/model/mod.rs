@@ -1,12 +1,15 @@
-//! Whisper model files: the catalogue of known models, fetching them, the
-//! CTranslate2 → ggml converter (mel filters, vocabulary, tensor names), and
-//! loading a file into whisper.cpp with a clear error. No UI here: progress
-//! and Ctrl-C reach it through [`job::Job`], which the commands fill in.
+//! Model files: the catalogue of known models, fetching them, the
+//! CTranslate2 → ggml converter (mel filters, vocabulary, tensor names),
+//! loading a file into whisper.cpp with a clear error, and the
+//! sentence-embedding model the analysis runs. No UI here: progress and
+//! Ctrl-C reach it through [`job::Job`], which the commands fill in.
 
 pub(crate) mod catalog;
 pub(crate) mod ct2;
+pub mod embedder;
 pub mod error;
 pub(crate) mod fetch;
+pub(crate) mod fetch_embedder;
 pub(crate) mod ggml;
 pub(crate) mod import;
 pub(crate) mod input;

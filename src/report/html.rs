@@ -1,8 +1,10 @@
 //! `viva review --html`: one self-contained page for a session. Per question
 //! an audio player for its WAV (a relative link), the transcript with
 //! clickable segment times that seek the audio, the sample answer beside
-//! it, the talking points and the metrics; at the top an inline SVG chart of
-//! each answer's duration against its target band and its words per minute.
+//! it, the talking points with their evidence, the STAR parts of a story
+//! and the metrics; at the top the session's three things to work on, then
+//! two inline SVG charts: each answer's duration against its target band,
+//! and its words per minute (side by side, or stacked on a phone).
 //!
 //! Nothing is fetched: CSS and script are inline, and a Content Security
 //! Policy allows only this page's own script (by hash) and media beside it.
@@ -15,7 +17,8 @@ use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
 
-use super::terminal::metric_lines;
+use super::summary;
+use super::terminal::{metric_lines, point_details, star_lines};
 use crate::analysis::{AnswerMetrics, LengthVerdict, PaceVerdict, FAST_WPM, SLOW_WPM};
 use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
 use crate::session::transcript_md::{gaps_note, summary_line};
@@ -57,6 +60,7 @@ pub(crate) fn render(page: &Page) -> String {
         escape(&page.session.started_at.readable()),
         escape(&file_name(&page.session.model)),
     );
+    out.push_str(&focus_section(page.session));
     out.push_str(&chart_section(page.answers));
     for answer in page.answers {
         out.push_str(&answer_article(answer, page.audio_base));
@@ -131,6 +135,23 @@ fn file_name(path: &str) -> String {
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.to_string())
+}
+
+/// The session's three things to work on, when there are any.
+fn focus_section(session: &SessionRecord) -> String {
+    let lines = summary::focus_lines(session);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<section class=\"focus\">\n<h2>{}</h2>\n<ol>\n",
+        summary::heading(lines.len())
+    );
+    for line in &lines {
+        let _ = writeln!(out, "<li>{}</li>", escape(line));
+    }
+    out.push_str("</ol>\n</section>\n");
+    out
 }
 
 /// One question: heading, audio, transcript beside the sample answer,
@@ -262,18 +283,33 @@ fn metrics_html(metrics: &AnswerMetrics) -> String {
                     .map(|at| format!(" {}", time_button(at, None)))
                     .unwrap_or_default(),
             };
-            let said = if point.matched.is_empty() {
+            let details = point_details(point);
+            let said = if details.is_empty() {
                 String::new()
             } else {
                 format!(
-                    " <span class=\"said\">said: {}</span>",
-                    escape(&point.matched.join(", "))
+                    " <span class=\"said\">{}</span>",
+                    escape(&details.join(" · "))
                 )
             };
             let _ = writeln!(
                 out,
                 "<li class=\"{class}\"><span class=\"mark\">{mark}</span>{}{when}{said}</li>",
                 escape(&point.point)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if let Some(star) = &metrics.star {
+        out.push_str("<h3>Story (STAR)</h3>\n<ul class=\"points star\">\n");
+        for (span, line) in star.parts.iter().zip(star_lines(star)) {
+            let class = if span.present { "yes" } else { "no" };
+            let (mark, rest) = line.split_at(line.char_indices().nth(1).map_or(0, |(i, _)| i));
+            let _ = writeln!(
+                out,
+                "<li class=\"{class}\"><span class=\"mark\">{}</span>{}</li>",
+                escape(mark),
+                escape(rest.trim_start())
             );
         }
         out.push_str("</ul>\n");
@@ -307,11 +343,12 @@ fn metrics_html(metrics: &AnswerMetrics) -> String {
     out
 }
 
-/// The chart of durations against target bands and of words per minute.
+/// The charts of durations against target bands and of words per minute.
 fn chart_section(answers: &[&AnswerRecord]) -> String {
     let mut out = String::from("<section class=\"chart\">\n<h2>Length and pace</h2>\n");
-    // The chart keeps a readable size; on a phone it scrolls sideways.
-    out.push_str("<div class=\"scroll\">\n");
+    // Two charts that each scale to the page: side by side on a wide
+    // screen, one above the other on a phone, never cut off.
+    out.push_str("<div id=\"chart\" class=\"charts\">\n");
     out.push_str(&chart_svg(answers));
     out.push_str("</div>\n");
     let _ = writeln!(
@@ -322,13 +359,14 @@ fn chart_section(answers: &[&AnswerRecord]) -> String {
     out
 }
 
-// Chart geometry, in SVG user units (the SVG scales to the page width).
-const CHART_W: f64 = 600.0;
+// Chart geometry, in SVG user units (each SVG scales to its width).
+const LENGTH_W: f64 = 430.0;
+const PACE_W: f64 = 330.0;
 const LABEL_END: f64 = 130.0;
 const DUR_X0: f64 = 140.0;
-const DUR_X1: f64 = 410.0;
-const WPM_X0: f64 = 440.0;
-const WPM_X1: f64 = 570.0;
+const DUR_X1: f64 = 400.0;
+const WPM_X0: f64 = 140.0;
+const WPM_X1: f64 = 300.0;
 const TOP: f64 = 30.0;
 const ROW_H: f64 = 26.0;
 const BOTTOM: f64 = 24.0;
@@ -352,7 +390,7 @@ fn round_up(value: f64, step: f64) -> f64 {
     ((value / step).ceil() * step).max(step)
 }
 
-/// The inline SVG chart: one row per answer.
+/// The two inline SVG charts, length then pace: one row per answer each.
 pub(crate) fn chart_svg(answers: &[&AnswerRecord]) -> String {
     let longest = answers
         .iter()
@@ -374,26 +412,22 @@ pub(crate) fn chart_svg(answers: &[&AnswerRecord]) -> String {
         x1: WPM_X1,
     };
     let height = TOP + ROW_H * answers.len() as f64 + BOTTOM;
+    let axis_y = TOP + ROW_H * answers.len() as f64 + 2.0;
     let mut out = String::new();
+
     let _ = writeln!(
         out,
-        "<svg id=\"chart\" viewBox=\"0 0 {CHART_W} {height}\" role=\"img\" \
-         aria-label=\"Spoken duration against the target, and words per minute, per answer\">"
-    );
-    let _ = writeln!(
-        out,
-        "<text x=\"{DUR_X0}\" y=\"16\">Spoken duration vs target</text>\
-         <text x=\"{WPM_X0}\" y=\"16\">Words per minute</text>"
+        "<svg id=\"chart-length\" viewBox=\"0 0 {LENGTH_W} {height}\" role=\"img\" \
+         aria-label=\"Spoken duration against the target, per answer\">\
+         <text x=\"{DUR_X0}\" y=\"16\">Spoken duration vs target</text>"
     );
     for (row, answer) in answers.iter().enumerate() {
         let y = TOP + ROW_H * row as f64;
-        out.push_str(&chart_row(answer, y, seconds, wpm));
+        out.push_str(&chart_row(answer, y, seconds, None));
     }
-    let axis_y = TOP + ROW_H * answers.len() as f64 + 2.0;
     let _ = writeln!(
         out,
-        "<line class=\"axis\" x1=\"{DUR_X0}\" y1=\"{axis_y}\" x2=\"{DUR_X1}\" y2=\"{axis_y}\"/>\
-         <line class=\"axis\" x1=\"{WPM_X0}\" y1=\"{axis_y}\" x2=\"{WPM_X1}\" y2=\"{axis_y}\"/>"
+        "<line class=\"axis\" x1=\"{DUR_X0}\" y1=\"{axis_y}\" x2=\"{DUR_X1}\" y2=\"{axis_y}\"/>"
     );
     let step = if seconds.max <= 240.0 { 30.0 } else { 60.0 };
     let mut tick = 0.0;
@@ -407,6 +441,22 @@ pub(crate) fn chart_svg(answers: &[&AnswerRecord]) -> String {
         );
         tick += step;
     }
+    out.push_str("\n</svg>\n");
+
+    let _ = writeln!(
+        out,
+        "<svg id=\"chart-pace\" viewBox=\"0 0 {PACE_W} {height}\" role=\"img\" \
+         aria-label=\"Words per minute, per answer\">\
+         <text x=\"{WPM_X0}\" y=\"16\">Words per minute</text>"
+    );
+    for (row, answer) in answers.iter().enumerate() {
+        let y = TOP + ROW_H * row as f64;
+        out.push_str(&chart_row(answer, y, wpm, Some(())));
+    }
+    let _ = writeln!(
+        out,
+        "<line class=\"axis\" x1=\"{WPM_X0}\" y1=\"{axis_y}\" x2=\"{WPM_X1}\" y2=\"{axis_y}\"/>"
+    );
     for tick in [0.0, SLOW_WPM, FAST_WPM] {
         let _ = write!(
             out,
@@ -419,8 +469,9 @@ pub(crate) fn chart_svg(answers: &[&AnswerRecord]) -> String {
     out
 }
 
-/// One answer's row: its label, target band and bar, pace band and dot.
-fn chart_row(answer: &AnswerRecord, y: f64, seconds: Scale, wpm: Scale) -> String {
+/// One answer's row: its label, then its target band and bar (the length
+/// chart), or the pace band and its dot (`pace`).
+fn chart_row(answer: &AnswerRecord, y: f64, scale: Scale, pace: Option<()>) -> String {
     let mut out = String::new();
     let label: String = format!("{}. {}", answer.number, answer.id)
         .chars()
@@ -443,42 +494,47 @@ fn chart_row(answer: &AnswerRecord, y: f64, seconds: Scale, wpm: Scale) -> Strin
     let Some(metrics) = &answer.metrics else {
         let _ = writeln!(
             out,
-            "<text class=\"tick\" x=\"{DUR_X0}\" y=\"{mid:.1}\">{}</text></g>",
+            "<text class=\"tick\" x=\"{}\" y=\"{mid:.1}\">{}</text></g>",
+            scale.x0,
             escape(&answer.status.to_string())
         );
         return out;
     };
-    let [min, max] = metrics.length.target_s.map(f64::from);
+    if pace.is_none() {
+        let [min, max] = metrics.length.target_s.map(f64::from);
+        let _ = write!(
+            out,
+            "<rect class=\"band\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
+            scale.x(min),
+            y + 3.0,
+            scale.x(max) - scale.x(min),
+            ROW_H - 6.0
+        );
+        let spoken = metrics.length.spoken_s;
+        let off = if metrics.length.verdict == LengthVerdict::InRange {
+            ""
+        } else {
+            " off"
+        };
+        let _ = write!(
+            out,
+            "<rect class=\"bar{off}\" x=\"{DUR_X0}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>\
+             <text x=\"{:.1}\" y=\"{mid:.1}\">{}</text>",
+            y + 8.0,
+            scale.x(spoken) - DUR_X0,
+            ROW_H - 16.0,
+            (scale.x(spoken) + 4.0).min(LENGTH_W - 28.0),
+            clock(spoken)
+        );
+        out.push_str("</g>\n");
+        return out;
+    }
     let _ = write!(
         out,
         "<rect class=\"band\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
-        seconds.x(min),
+        scale.x(SLOW_WPM),
         y + 3.0,
-        seconds.x(max) - seconds.x(min),
-        ROW_H - 6.0
-    );
-    let spoken = metrics.length.spoken_s;
-    let off = if metrics.length.verdict == LengthVerdict::InRange {
-        ""
-    } else {
-        " off"
-    };
-    let _ = write!(
-        out,
-        "<rect class=\"bar{off}\" x=\"{DUR_X0}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>\
-         <text x=\"{:.1}\" y=\"{mid:.1}\">{}</text>",
-        y + 8.0,
-        seconds.x(spoken) - DUR_X0,
-        ROW_H - 16.0,
-        seconds.x(spoken) + 4.0,
-        clock(spoken)
-    );
-    let _ = write!(
-        out,
-        "<rect class=\"band\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
-        wpm.x(SLOW_WPM),
-        y + 3.0,
-        wpm.x(FAST_WPM) - wpm.x(SLOW_WPM),
+        scale.x(FAST_WPM) - scale.x(SLOW_WPM),
         ROW_H - 6.0
     );
     if let Some(rate) = metrics.pace.wpm {
@@ -490,13 +546,13 @@ fn chart_row(answer: &AnswerRecord, y: f64, seconds: Scale, wpm: Scale) -> Strin
         let _ = write!(
             out,
             "<circle class=\"dot{off}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\"/>",
-            wpm.x(rate),
+            scale.x(rate),
             y + ROW_H / 2.0
         );
         let _ = write!(
             out,
             "<text x=\"{:.1}\" y=\"{mid:.1}\">{rate:.0}</text>",
-            (wpm.x(rate) + 8.0).min(CHART_W - 24.0)
+            (scale.x(rate) + 8.0).min(PACE_W - 24.0)
         );
     }
     out.push_str("</g>\n");
@@ -626,10 +682,11 @@ mod tests {
         let session = session_fixture("");
         let answers: Vec<&AnswerRecord> = session.answers.iter().collect();
         let svg = chart_svg(&answers);
-        assert_eq!(svg.matches("<g class=\"row\"").count(), 3);
-        // Default target 60–120 s on a 0–2:30 scale from x=140 to x=410.
+        assert_eq!(svg.matches("<svg ").count(), 2, "a length and a pace chart");
+        assert_eq!(svg.matches("<g class=\"row\"").count(), 6);
+        // Default target 60–120 s on a 0–2:30 scale from x=140 to x=400.
         assert!(
-            svg.contains("<rect class=\"band\" x=\"248.0\" y=\"33.0\" width=\"108.0\""),
+            svg.contains("<rect class=\"band\" x=\"244.0\" y=\"33.0\" width=\"104.0\""),
             "{svg}"
         );
         assert!(svg.contains(">skipped</text>"), "{svg}");

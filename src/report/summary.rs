@@ -1,10 +1,52 @@
 //! The table printed at the end of a practice session: per question the
-//! duration, words, words per minute and talking points covered.
+//! duration, words, words per minute and talking points covered; and the
+//! session's three things to work on, which `viva review` and the HTML page
+//! show too.
 
 use std::fmt::Write as _;
 
+use crate::analysis::focus::{self, Answered};
 use crate::session::record::SessionRecord;
 use crate::units::clock;
+
+/// The session's three things to work on (see `analysis::focus`), most
+/// useful first; empty when no answer has metrics.
+pub(crate) fn focus_lines(session: &SessionRecord) -> Vec<String> {
+    let answered: Vec<Answered> = session
+        .answers
+        .iter()
+        .filter_map(|answer| {
+            Some(Answered {
+                number: answer.number,
+                metrics: answer.metrics.as_ref()?,
+            })
+        })
+        .collect();
+    focus::three_things(&answered)
+}
+
+/// "Three things to work on" and a numbered line for each, after a blank
+/// line; empty when there is nothing to say.
+pub(crate) fn three_things(session: &SessionRecord) -> String {
+    let lines = focus_lines(session);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{}\n", heading(lines.len()));
+    for (index, line) in lines.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {line}", index + 1);
+    }
+    out
+}
+
+/// "Three things to work on", or fewer.
+pub(crate) fn heading(count: usize) -> &'static str {
+    match count {
+        1 => "One thing to work on",
+        2 => "Two things to work on",
+        _ => "Three things to work on",
+    }
+}
 
 /// The summary table, one line per question, ending with a newline.
 pub(crate) fn table(session: &SessionRecord) -> String {

@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 
 use textwrap::core::display_width;
 
-use crate::analysis::{AnswerMetrics, ANALYSIS_VERSION, FAST_WPM, SLOW_WPM};
+use crate::analysis::{AnswerMetrics, Judge, Star, ANALYSIS_VERSION, FAST_WPM, SLOW_WPM};
+use crate::report::summary;
 use crate::session::record::{AnswerRecord, AnswerStatus, SessionRecord};
 use crate::session::transcript_md::{gaps_note, summary_line};
 use crate::units::clock;
@@ -40,6 +41,18 @@ pub(crate) fn review(
         .unwrap_or_else(|| session.model.clone());
     let _ = writeln!(out, "session {session_name}");
     let _ = writeln!(out, "{} · model {model}", session_counts(session));
+    let focus = summary::focus_lines(session);
+    if !focus.is_empty() {
+        let _ = writeln!(out, "\n{}", summary::heading(focus.len()));
+        for (index, line) in focus.iter().enumerate() {
+            out.push_str(&fill_indented(
+                line,
+                width,
+                &format!("  {}. ", index + 1),
+                "     ",
+            ));
+        }
+    }
     for answer in answers {
         out.push('\n');
         out.push_str(&answer_block(answer, width));
@@ -161,6 +174,16 @@ pub(crate) fn metrics_block(metrics: &AnswerMetrics, width: usize) -> String {
         for point in &metrics.talking_points {
             out.push_str(&fill(&point_line(point), width, "    "));
         }
+        if metrics.judged_by == Judge::Words && metrics.analysis_version >= 2 {
+            out.push_str(&fill(
+                "  (judged by words only: run `viva model fetch`, then `viva review --recompute`)",
+                width,
+                "   ",
+            ));
+        }
+    }
+    if let Some(star) = &metrics.star {
+        out.push_str(&star_block(star, width));
     }
     if let Some(line) = sample_terms_line(metrics) {
         out.push_str(&fill(&line, width, "  "));
@@ -173,8 +196,9 @@ pub(crate) fn metrics_block(metrics: &AnswerMetrics, width: usize) -> String {
     out
 }
 
-/// "  ✓ name key tools · at 0:12 · said: jenkins, tools".
-fn point_line(point: &crate::analysis::PointCoverage) -> String {
+/// "  ✓ invalidation · at 0:42 · “we delete the key for that record”", or
+/// "  ✗ failure modes · would show: e.g. “…”".
+pub(crate) fn point_line(point: &crate::analysis::PointCoverage) -> String {
     let mark = if point.covered { "✓" } else { "✗" };
     let mut parts = vec![format!("  {mark} {}", point.point)];
     match (point.follow_up, point.first_mention_s) {
@@ -182,13 +206,63 @@ fn point_line(point: &crate::analysis::PointCoverage) -> String {
         (None, Some(at)) => parts.push(format!("at {}", clock(at))),
         (None, None) => {}
     }
-    if !point.matched.is_empty() {
-        parts.push(format!("said: {}", point.matched.join(", ")));
-    }
-    if !point.covered && !point.missing.is_empty() {
-        parts.push(format!("missing: {}", point.missing.join(", ")));
-    }
+    parts.extend(point_details(point));
     parts.join(" · ")
+}
+
+/// The evidence of a point, or what it lacked, as short phrases.
+pub(crate) fn point_details(point: &crate::analysis::PointCoverage) -> Vec<String> {
+    let mut parts = Vec::new();
+    if point.covered {
+        match (&point.evidence, point.matched.is_empty()) {
+            (Some(evidence), _) => parts.push(format!("“{evidence}”")),
+            (None, false) => parts.push(format!("said: {}", point.matched.join(", "))),
+            (None, true) => {}
+        }
+        return parts;
+    }
+    if let Some(negated) = &point.negated {
+        parts.push(format!("“{negated}” says it was not done"));
+    }
+    match &point.hint {
+        Some(hint) => parts.push(format!("would show: {hint}")),
+        None if !point.missing.is_empty() => {
+            parts.push(format!("missing: {}", point.missing.join(", ")))
+        }
+        None => {}
+    }
+    parts
+}
+
+/// The story's STAR parts: each part's start and length, or what is missing.
+fn star_block(star: &Star, width: usize) -> String {
+    let mut out = String::from("Story (STAR)\n");
+    for line in star_lines(star) {
+        out.push_str(&fill(&format!("  {line}"), width, "      "));
+    }
+    out
+}
+
+/// "✓ situation · at 0:00 for 12 s · “At my last company …”", "✗ result · missing: …".
+pub(crate) fn star_lines(star: &Star) -> Vec<String> {
+    star.parts
+        .iter()
+        .map(|span| {
+            if !span.present {
+                return format!("✗ {} · missing: {}", span.part.name(), span.detail);
+            }
+            let mut parts = vec![format!("✓ {}", span.part.name())];
+            match (span.start_s, span.seconds) {
+                (Some(at), Some(seconds)) => {
+                    parts.push(format!("at {} for {seconds:.0} s", clock(at)))
+                }
+                (Some(at), None) => parts.push(format!("at {}, in passing", clock(at))),
+                _ => {}
+            }
+            parts.push(format!("“{}”", span.detail));
+            parts.join(" · ")
+        })
+        .collect()
 }
 
 /// "Sample answer's key terms: used Jenkins; missed OPA, PRs".
@@ -401,7 +475,7 @@ pub(crate) mod tests {
                 answer.text = Some(transcript.text.clone());
                 answer.segments = segments;
                 let target = bank.target_for(&question);
-                answer.metrics = Some(analyse(&question, target, &transcript, None));
+                answer.metrics = Some(analyse(&question, target, &transcript, None, None));
             }
             answers.push(answer);
         }
@@ -545,6 +619,7 @@ pub(crate) mod tests {
         let text = metrics_block(metrics, 100);
         let marks = text
             .lines()
+            .take_while(|line| !line.starts_with("Story"))
             .filter(|line| line.starts_with("  ✓ ") || line.starts_with("  ✗ "))
             .count();
         assert_eq!(marks, metrics.talking_points.len(), "{text}");

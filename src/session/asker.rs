@@ -22,6 +22,13 @@ use crate::audio::recorder::{RecordControl, RecordSettings, Recorder, RecordingE
 use crate::units::{clock, clock_tenths, round2};
 use crate::voice::{Speaker, SpeakerOptions};
 
+/// Where and how one recording from the microphone is made.
+struct Mic<'a> {
+    device: Arc<InputDevice>,
+    wav_path: &'a Path,
+    settings: RecordSettings,
+}
+
 /// Where answers come from.
 pub(super) enum Input {
     Microphone(Arc<InputDevice>),
@@ -201,10 +208,13 @@ impl Asker {
                         session.record.settings.silence_s,
                     )),
                 };
-                self.record_from_mic(
-                    device, &wav_path, settings, take, session, queue, interrupts,
-                )
-                .await?
+                let mic = Mic {
+                    device,
+                    wav_path: &wav_path,
+                    settings,
+                };
+                self.record_from_mic(mic, take, session, queue, interrupts)
+                    .await?
             }
         };
         let mut recorded = None;
@@ -337,14 +347,17 @@ impl Asker {
     /// transcripts that finish meanwhile. `r` records again.
     async fn record_from_mic(
         &mut self,
-        device: Arc<InputDevice>,
-        wav_path: &Path,
-        settings: RecordSettings,
+        mic: Mic<'_>,
         take: Take,
         session: &mut Session,
         queue: &mut TranscribeQueue,
         interrupts: &mut UnboundedReceiver<()>,
     ) -> anyhow::Result<Taken> {
+        let Mic {
+            device,
+            wav_path,
+            settings,
+        } = mic;
         loop {
             session.start_live(take);
             let (audio_tx, mut audio) = unbounded_channel::<Vec<f32>>();

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::AnswerMetrics;
 use crate::bank::Question;
-use crate::stt::transcript::{Gap, Repair, Segment};
+use crate::model::embedder::Embedder;
+use crate::stt::transcript::{Gap, Repair, Segment, Transcript};
 
 /// Version of the session folder format written by this viva.
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -350,7 +351,78 @@ impl FollowUpRecord {
     }
 }
 
+/// A transcript as saved in an answer's (or a reply's) record. Repairs and
+/// gaps are not needed by the analysis.
+fn saved_transcript(
+    duration_s: Option<f64>,
+    text: Option<&str>,
+    segments: &[Segment],
+    status: AnswerStatus,
+) -> Transcript {
+    let duration_s = duration_s
+        .or_else(|| segments.last().map(|s| s.end_s))
+        .unwrap_or(0.0);
+    Transcript {
+        duration_s,
+        text: text.unwrap_or_default().to_string(),
+        segments: segments.to_vec(),
+        no_speech: status == AnswerStatus::NoSpeech,
+        processing_s: 0.0,
+        repairs: Vec::new(),
+        gaps: Vec::new(),
+    }
+}
+
+impl FollowUpRecord {
+    /// The reply's transcript as saved.
+    pub(crate) fn transcript(&self) -> Transcript {
+        saved_transcript(
+            self.duration_s,
+            self.text.as_deref(),
+            &self.segments,
+            self.status,
+        )
+    }
+}
+
+/// The longest reply to a follow-up, seconds, for a question whose target
+/// is at most `max_s`: half of it.
+pub(crate) fn reply_target_s(max_s: u32) -> u32 {
+    (max_s / 2).max(10)
+}
+
 impl AnswerRecord {
+    /// The answer's transcript as saved.
+    pub(crate) fn transcript(&self) -> Transcript {
+        saved_transcript(
+            self.duration_s,
+            self.text.as_deref(),
+            &self.segments,
+            self.status,
+        )
+    }
+
+    /// Judge the talking points again over the answer and its replies
+    /// together, reply by reply: a point the answer missed and that is
+    /// covered once reply `n` is heard is marked covered after follow-up `n`.
+    pub(crate) fn fold_replies(&mut self, question: &Question, embedder: Option<&Embedder>) {
+        if self.metrics.is_none() {
+            return;
+        }
+        let mut parts = vec![self.transcript()];
+        for (index, reply) in self.follow_ups.iter().enumerate() {
+            if reply.status != AnswerStatus::Answered {
+                continue;
+            }
+            let offset_s: f64 = parts.iter().map(|part| part.duration_s).sum();
+            parts.push(reply.transcript());
+            let together = crate::analysis::judge_together(question, &parts, embedder);
+            if let Some(metrics) = self.metrics.as_mut() {
+                crate::analysis::fold_reply(metrics, &together, index + 1, offset_s);
+            }
+        }
+    }
+
     /// A question chosen for the session, not yet asked.
     pub(crate) fn not_asked(number: usize, question: &Question) -> Self {
         Self {

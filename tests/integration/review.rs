@@ -149,6 +149,18 @@ fn review_shows_every_answer_beside_its_sample_with_its_metrics() {
     assert!(stdout.starts_with(&format!(
         "Platform Engineer Interview Questions\nsession {name}\n3 questions: 2 answered, 1 skipped · model ggml-tiny.en.bin\n"
     )), "{stdout}");
+    // Then the session's three things to work on, before the first answer.
+    let head = stdout.split("━━ 1.").next().unwrap();
+    assert!(
+        head.contains(
+            "\nThree things to work on\n  1. answer 2: 0 of 3 talking points; missed quantify improvements, name key\n     tools, explain trade-offs you made\n"
+        ),
+        "{head}"
+    );
+    assert!(
+        head.contains("  3. 2 of 2 answers ended before the 1:00 target\n"),
+        "{head}"
+    );
 
     // Question 2, not a terminal: 80 columns, stacked.
     let two = stdout
@@ -165,13 +177,23 @@ fn review_shows_every_answer_beside_its_sample_with_its_metrics() {
         two.contains("\nSample answer\n  At my last startup, I moved us from ad-hoc Jenkins jobs"),
         "{two}"
     );
+    // Missed points say what would have shown them, from the sample answer.
     assert_eq!(
         block(two, "Talking points"),
         [
             "Talking points (0/3)",
-            "  ✗ quantify improvements · missing: quantify, improvements",
-            "  ✗ name key tools · missing: tools",
-            "  ✗ explain trade-offs you made · missing: trade-offs",
+            "  ✗ quantify improvements · would show: e.g. “Build times dropped from ~25",
+            "    minutes to 10”",
+            "  ✗ name key tools · would show: e.g. “I moved us from ad-hoc Jenkins jobs to",
+            "    GitHub Actions with reusable …”",
+            "  ✗ explain trade-offs you made · would show: e.g. “Build times dropped from ~25",
+            "    minutes to 10”",
+            "Story (STAR)",
+            "  ✗ situation · missing: where and when it was, who was involved, why it",
+            "      mattered",
+            "  ✗ task · missing: what you were responsible for, or set out to do",
+            "  ✗ action · missing: the steps you yourself took (\"I …\")",
+            "  ✗ result · missing: what happened in the end, with a number if you have one",
             "Sample answer's key terms: used none; missed ad-hoc, Jenkins, GitHub Actions,",
             "  Argo Rollouts, OPA, PRs",
         ]
@@ -293,7 +315,11 @@ fn review_html_writes_one_self_contained_page_with_escaped_text() {
     assert_eq!(page.matches("<audio ").count(), 2);
     assert!(page.contains("src=\"01-secure-multi-tenant-kubernetes.wav\""));
     assert!(page.contains("src=\"02-ci-cd-pipeline.wav\""));
-    assert!(page.contains("<svg id=\"chart\""));
+    assert!(page.contains("<svg id=\"chart-length\""));
+    assert!(page.contains("<svg id=\"chart-pace\""));
+    assert!(
+        page.contains("<section class=\"focus\">\n<h2>Three things to work on</h2>\n<ol>\n<li>")
+    );
     // No temp file left behind.
     let stray: Vec<_> = std::fs::read_dir(&session)
         .unwrap()
@@ -373,6 +399,145 @@ fn recompute_restores_the_metrics_from_the_transcripts_and_recordings() {
     );
     let markdown = std::fs::read_to_string(session.join("transcript.md")).unwrap();
     assert!(markdown.contains("0/3 talking points"), "{markdown}");
+}
+
+/// Replace answer 1's transcript (question secure-multi-tenant-kubernetes)
+/// with `text`, spoken at 2.5 words a second in segments of 20 words.
+fn set_answer_one(session: &Path, text: &str) {
+    let path = session.join("session.json");
+    let mut record = read_json(&path);
+    let answer = &mut record["answers"][0];
+    assert_eq!(answer["id"], "secure-multi-tenant-kubernetes");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let segments: Vec<Value> = words
+        .chunks(20)
+        .enumerate()
+        .map(|(index, chunk)| {
+            let start = 0.5 + index as f64 * 8.0;
+            serde_json::json!({"start_s": start, "end_s": start + 8.0, "text": chunk.join(" ")})
+        })
+        .collect();
+    answer["text"] = Value::String(text.to_string());
+    answer["segments"] = Value::Array(segments);
+    write_json(&path, &record);
+}
+
+/// The talking-point lines of question 1 in `viva review` output.
+fn points_of_one(stdout: &str) -> Vec<String> {
+    let one = stdout.split("━━ 1. ").nth(1).expect("question 1");
+    let mut lines: Vec<String> = Vec::new();
+    for line in one
+        .lines()
+        .skip_while(|l| !l.starts_with("Talking points"))
+        .skip(1)
+    {
+        if let Some(rest) = line.strip_prefix("    ") {
+            let last = lines.last_mut().expect("a continued line");
+            last.push(' ');
+            last.push_str(rest);
+        } else if line.starts_with("  ✓ ") || line.starts_with("  ✗ ") {
+            lines.push(line.to_string());
+        } else {
+            break;
+        }
+    }
+    lines
+}
+
+/// With the real embedding model: a paraphrased answer (tests/fixtures/coverage,
+/// dev part) covers points it never names, each with the words that showed it
+/// and when; a negated mention ("we never got them working") is not coverage.
+#[test]
+fn review_judges_paraphrase_and_negation_by_meaning() {
+    let (_tmp, sessions, session) = fresh_sessions();
+    set_answer_one(
+        &session,
+        "So for a small team I'd start with one shared cluster per environment, so one for \
+         staging, one for prod, rather than a cluster per team, that's too much overhead early \
+         on. Each team gets its own namespace, with resource quotas so one team can't starve the \
+         others, and pod security set to restricted. By default pods can't talk across \
+         namespaces at all, deny-all, and then teams explicitly allow the traffic they need. Um, \
+         access goes through our identity provider groups, so the payments group can deploy into \
+         the payments namespace and only read elsewhere. And to keep it sane as we grow, \
+         everything's in git through Argo CD, new teams get a namespace from a template, and \
+         once we've got something really sensitive or noisy, that gets its own cluster.",
+    );
+    let out = review(&sessions, &["--recompute", "--question", "1"]);
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    let stdout = util::stdout(&out);
+    assert!(stdout.contains("Talking points (5/5)"), "{stdout}");
+    let lines = points_of_one(&stdout);
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    for line in &lines {
+        assert!(
+            line.starts_with("  ✓ ") && line.contains(" · at 0:") && line.contains(" · “"),
+            "{line}"
+        );
+    }
+    assert!(
+        lines.contains(&"  ✓ network policies · at 0:22 · “By default pods can't talk across namespaces at all, deny-all, and then teams explicitly allow the traffic they need”".to_string()),
+        "{lines:#?}"
+    );
+
+    set_answer_one(
+        &session,
+        "Um, I'd use namespaces, I think, one per team. RBAC, yeah, you'd want RBAC, \
+         definitely. Network policies are important too, though honestly at my last place we \
+         never got them working with our CNI, so everything could talk to everything. And, uh, \
+         maintainability, I guess you'd want to document things.",
+    );
+    let out = review(&sessions, &["--recompute", "--question", "1"]);
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    let lines = points_of_one(&util::stdout(&out));
+    let network = lines
+        .iter()
+        .find(|line| line.contains("network policies"))
+        .expect("the network policies line");
+    assert!(
+        network.starts_with("  ✗ network policies · “Network policies are important too, though honestly at my last place we never got …” says it was not done · would show: e.g. “"),
+        "{network}"
+    );
+    let record = read_json(&session.join("session.json"));
+    let metrics = &record["answers"][0]["metrics"];
+    assert_eq!(metrics["judged_by"], "meaning");
+    assert_eq!(
+        metrics["analysis_version"],
+        viva::analysis::ANALYSIS_VERSION
+    );
+}
+
+/// Without the embedding model, one line says how to get it and the
+/// points are judged by words; nothing fails.
+#[test]
+fn recompute_without_the_embedding_model_judges_by_words_and_says_so() {
+    let (tmp, sessions, session) = fresh_sessions();
+    let empty = tmp.path().join("no-models");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = util::run(
+        util::viva()
+            .args(["review", "--recompute", "--question", "2", "--sessions"])
+            .arg(&sessions)
+            .env("VIVA_MODELS_DIR", &empty)
+            .env_remove("COLUMNS"),
+    );
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    assert_eq!(
+        util::stderr(&out),
+        format!(
+            "note: talking points are judged by words only: the embedding model is missing (run `viva model fetch`)\n\
+             Recomputed the metrics of 2 answers (analysis version {}).\n",
+            viva::analysis::ANALYSIS_VERSION
+        )
+    );
+    assert!(
+        util::stdout(&out).contains(
+            "  (judged by words only: run `viva model fetch`, then `viva review --recompute`)\n"
+        ),
+        "{}",
+        util::stdout(&out)
+    );
+    let record = read_json(&session.join("session.json"));
+    assert_eq!(record["answers"][1]["metrics"]["judged_by"], "words");
 }
 
 /// The lines of `viva history` for the given question numbers.
@@ -590,13 +755,37 @@ fn review_page_works_in_headless_chromium() {
         browser.eval("document.querySelectorAll('.sample').length"),
         3
     );
-    assert_eq!(
-        browser.eval("document.querySelectorAll('#chart .row').length"),
-        3
-    );
+    for chart in ["#chart-length", "#chart-pace"] {
+        assert_eq!(
+            browser.eval(&format!("document.querySelectorAll('{chart} .row').length")),
+            3,
+            "{chart}"
+        );
+    }
     assert_eq!(
         browser.eval("document.querySelectorAll('#chart rect.bar').length"),
         2
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#chart circle.dot').length"),
+        2
+    );
+    // The session's three things to work on come first.
+    assert_eq!(
+        browser.eval("document.querySelector('main > section').className"),
+        "focus"
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('.focus li').length"),
+        3
+    );
+    let first = browser.eval("document.querySelector('.focus li').textContent");
+    assert!(
+        first
+            .as_str()
+            .unwrap()
+            .starts_with("answer 2: 0 of 3 talking points"),
+        "{first}"
     );
 
     // The injected markup stayed text: no script ran, no element was made.
@@ -643,6 +832,25 @@ fn review_page_works_in_headless_chromium() {
         browser.eval("document.documentElement.scrollWidth <= window.innerWidth"),
         true
     );
+    // Both charts are whole on the phone: inside the page, not cut off, and
+    // drawn at a readable size.
+    for chart in ["#chart-length", "#chart-pace"] {
+        let fits = browser.eval(&format!(
+            "(() => {{ const r = document.querySelector('{chart}').getBoundingClientRect(); \
+             return [r.left, r.right, r.width, window.innerWidth]; }})()"
+        ));
+        let [left, right, width, inner] = [0, 1, 2, 3].map(|i| fits[i].as_f64().unwrap());
+        assert!(
+            left >= 0.0 && right <= inner && width >= 300.0,
+            "{chart} at 390 px: left {left}, right {right}, width {width}, window {inner}"
+        );
+        let clipped = browser.eval(&format!(
+            "(() => {{ let e = document.querySelector('{chart}').parentElement; \
+             while (e) {{ if (e.scrollWidth > e.clientWidth + 1) return e.tagName + '.' + e.className; \
+             e = e.parentElement; }} return ''; }})()"
+        ));
+        assert_eq!(clipped, "", "{chart} overflows its box");
+    }
     browser.screenshot(&shots.join("review-page-phone.png"));
 
     // Nothing but the page and its recordings was asked for (the media

@@ -1,0 +1,79 @@
+//! What the coverage benchmark (`benches/coverage.rs`) needs to measure the
+//! judge against the labelled set, and to fit its weights: the verdict and
+//! the features of each talking point of a written answer, its STAR parts,
+//! and a whole analysis to time. Not part of viva's interface.
+
+use super::coverage;
+use super::text::Words;
+use super::{analyse, judge_points, StarPart};
+use crate::bank::Question;
+use crate::model::embedder::Embedder;
+use crate::stt::transcript::Transcript;
+
+/// The names of the judge's features.
+pub const FEATURES: [&str; 7] = coverage::FEATURES;
+
+/// One talking point of a written answer, as judged.
+pub struct Verdict {
+    pub point: String,
+    pub covered: bool,
+    /// The judge's features (with the embedding model only).
+    pub features: Option<[f64; 7]>,
+}
+
+/// Judge the talking points of a written answer (no times).
+pub fn judge_written(question: &Question, text: &str, embedder: Option<&Embedder>) -> Vec<Verdict> {
+    let judged = judge_points(question, &Words::from_text(text), None, embedder);
+    judged
+        .points
+        .into_iter()
+        .enumerate()
+        .map(|(index, point)| Verdict {
+            point: point.point,
+            covered: point.covered,
+            features: judged.features.as_ref().map(|f| f[index]),
+        })
+        .collect()
+}
+
+/// Which STAR parts (situation, task, action, result) a written answer
+/// tells; `None` when the question is not behavioural.
+pub fn star_parts(
+    question: &Question,
+    text: &str,
+    embedder: Option<&Embedder>,
+) -> Option<[bool; 4]> {
+    let star = judge_points(question, &Words::from_text(text), None, embedder).star?;
+    Some(StarPart::ALL.map(|part| star.has(part)))
+}
+
+/// The judge's probability for features fitted with other `weights`
+/// (the 7 feature weights, then the bias).
+pub fn probability_with(weights: &[f64; 8], values: &[f64; 7]) -> f64 {
+    let z: f64 = weights[7] + values.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>();
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// The whole analysis of one answer, as `viva practice` runs it; returns
+/// the number of talking points covered.
+pub fn analyse_answer(
+    question: &Question,
+    transcript: &Transcript,
+    embedder: Option<&Embedder>,
+) -> usize {
+    analyse(question, [60, 120], transcript, None, embedder)
+        .points_covered()
+        .0
+}
+
+/// Debug aid: each passage of a written answer with its STAR part.
+pub fn star_passages(question: &Question, text: &str) -> Vec<(String, Option<&'static str>)> {
+    let words = Words::from_text(text);
+    let cut = super::passages::cut(&words);
+    let _ = question;
+    super::star::label(&cut, &words.all, None)
+        .into_iter()
+        .zip(&cut)
+        .map(|(label, passage)| (passage.text.clone(), label.main.map(|l| l.name())))
+        .collect()
+}

@@ -1,0 +1,206 @@
+//! Whether a passage says a thing was done, or says it was not.
+//!
+//! "We never actually got around to testing a restore" names testing and
+//! does not cover it; "I guess you'd want abort criteria" wishes for it.
+//! A coach does not tick either. But negation words also describe real
+//! mechanisms ("you can never rename a field", "nobody waits forever"), so
+//! only the forms that disown the work count: the speaker or the team not
+//! having done it ("we didn't have", "I never set that up", "there was no
+//! limit"), a regret or wish ("we should have", "would be nice", "I'd want
+//! to"), and hedges that stand in for an answer ("I guess", "probably",
+//! "somehow", "I'm not sure").
+
+use super::text::Word;
+
+/// What a passage's wording says about the speaker's claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Stance {
+    /// A plain statement.
+    Plain,
+    /// The speaker says it was not done or not had; the cue as spoken.
+    Negated(String),
+    /// A wish, regret or guess instead of what was done; the cue as spoken.
+    Hedged(String),
+    /// A plain statement said tentatively ("probably Redis", "ideally a
+    /// canary"): it counts, a little less.
+    Tentative(String),
+}
+
+impl Stance {
+    /// True when the passage can show a point: plain or tentative.
+    pub(crate) fn counts(&self) -> bool {
+        matches!(self, Stance::Plain | Stance::Tentative(_))
+    }
+}
+
+/// Subjects whose negation disowns the work.
+const SUBJECTS: &[&str] = &["i", "we", "they", "there", "it", "you", "nobody"];
+
+/// Negated auxiliaries ("didn't", "never", …) after such a subject.
+const NEGATIONS: &[&str] = &[
+    "didn't", "don't", "never", "haven't", "hadn't", "wasn't", "weren't", "couldn't", "wouldn't",
+    "can't", "not", "no",
+];
+
+/// Words that may stand between the subject and the negation: "we just
+/// never", "I really didn't", "there was no", "it was never".
+const BETWEEN: &[&str] = &[
+    "just", "really", "actually", "honestly", "also", "still", "even", "was", "were", "is", "are",
+    "had", "have", "um", "uh", "kind", "of", "sort", "ever", "really",
+];
+
+/// Phrases of regret, wish or guess, as lowercase word sequences.
+const HEDGES: &[&[&str]] = &[
+    &["should", "have"],
+    &["should've"],
+    &["would", "have", "been"],
+    &["would", "be", "nice"],
+    &["i", "guess"],
+    &["i", "suppose"],
+    &["maybe"],
+    &["somehow"],
+    &["or", "something"],
+    &["not", "sure"],
+    &["i'd", "have", "to", "think"],
+    &["next", "time"],
+    &["i", "don't", "know"],
+    &["overrated"],
+];
+
+/// Tentative words that leave the claim standing.
+const TENTATIVE: &[&[&str]] = &[
+    &["probably"],
+    &["ideally"],
+    &["i'd", "want"],
+    &["you'd", "want"],
+    &["hopefully"],
+];
+
+/// The stance of a passage's words.
+pub(crate) fn stance(words: &[Word]) -> Stance {
+    let lower: Vec<&str> = words.iter().map(|word| word.lower.as_str()).collect();
+    if let Some(cue) = disowning_negation(&lower) {
+        return Stance::Negated(cue);
+    }
+    let find = |phrases: &[&[&str]]| {
+        (0..lower.len()).find_map(|start| {
+            phrases
+                .iter()
+                .find(|phrase| lower[start..].starts_with(phrase))
+                .map(|phrase| phrase.join(" "))
+        })
+    };
+    if let Some(cue) = find(HEDGES) {
+        return Stance::Hedged(cue);
+    }
+    match find(TENTATIVE) {
+        Some(cue) => Stance::Tentative(cue),
+        None => Stance::Plain,
+    }
+}
+
+/// "we didn't", "I never", "there was no", "nobody" …: the cue, when the
+/// passage has one.
+fn disowning_negation(lower: &[&str]) -> Option<String> {
+    for (index, word) in lower.iter().enumerate() {
+        let negation = NEGATIONS.contains(word) || word.ends_with("n't");
+        if !negation {
+            continue;
+        }
+        // Look back over fillers for a disowning subject.
+        let mut back = index;
+        while back > 0 && BETWEEN.contains(&lower[back - 1]) {
+            back -= 1;
+        }
+        if back > 0 && SUBJECTS.contains(&lower[back - 1]) {
+            // "you can't" and "it doesn't" describe how a thing works;
+            // only "you/it" with a past form disowns ("it never happened").
+            let subject = lower[back - 1];
+            let past = matches!(*word, "didn't" | "never" | "wasn't" | "weren't" | "hadn't");
+            if matches!(subject, "you" | "it") && !past {
+                continue;
+            }
+            return Some(lower[back - 1..=index].join(" "));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::text::Words;
+
+    #[track_caller]
+    fn case(text: &str, expected: Stance) {
+        assert_eq!(stance(&Words::from_text(text).all), expected, "{text:?}");
+    }
+
+    fn negated(cue: &str) -> Stance {
+        Stance::Negated(cue.to_string())
+    }
+
+    fn hedged(cue: &str) -> Stance {
+        Stance::Hedged(cue.to_string())
+    }
+
+    #[test]
+    fn tentative_claims_still_count() {
+        case(
+            "I'd put a cache in, probably Memcached or Redis",
+            Stance::Tentative("probably".into()),
+        );
+        assert!(Stance::Tentative("probably".into()).counts());
+        assert!(!hedged("i guess").counts() && !negated("we never").counts());
+        assert!(Stance::Plain.counts());
+    }
+
+    #[test]
+    fn disowning_negations() {
+        case(
+            "We never actually got around to testing a restore",
+            negated("we never"),
+        );
+        case("we didn't have an on call rotation", negated("we didn't"));
+        case("I don't really have disagreements", negated("i don't"));
+        case("there was no limit on the retries", negated("there was no"));
+        case(
+            "we talked about adding them but it never happened",
+            negated("it never"),
+        );
+    }
+
+    #[test]
+    fn negations_that_describe_a_mechanism_are_plain() {
+        case(
+            "you can never rename or remove a field inside the same version",
+            Stance::Plain,
+        );
+        case("so a quick blip doesn't page anyone", Stance::Plain);
+        case(
+            "staging physically can't reach the prod queue",
+            Stance::Plain,
+        );
+        case(
+            "Every call to another service has a deadline",
+            Stance::Plain,
+        );
+    }
+
+    #[test]
+    fn wishes_regrets_and_guesses() {
+        case(
+            "I should have measured it before and after",
+            hedged("should have"),
+        );
+        case("I guess you'd want abort criteria", hedged("i guess"));
+        case(
+            "and for reprocessing, you'd just rerun it somehow",
+            hedged("somehow"),
+        );
+        case(
+            "Measuring improvement would be nice",
+            hedged("would be nice"),
+        );
+    }
+}
