@@ -441,70 +441,58 @@ impl Session {
         let (_, question) = self.question(slot);
         let question = question.clone();
         let [min, max] = self.bank.target_for(&question);
+        let target = match take.follow_up {
+            None => [min, max],
+            Some(_) => [0, super::record::reply_target_s(max)],
+        };
+        let outcome = outcome.map(|heard| {
+            let metrics = analyse(
+                &question,
+                target,
+                &heard.transcript,
+                heard.speech,
+                self.embedder.as_deref(),
+            );
+            (heard.transcript, metrics)
+        });
         let answer = &mut self.record.answers[slot];
-        match take.follow_up {
-            None => match outcome {
-                Ok(heard) => {
-                    let metrics = analyse(
-                        &question,
-                        [min, max],
-                        &heard.transcript,
-                        heard.speech,
-                        self.embedder.as_deref(),
-                    );
-                    let transcript = heard.transcript;
-                    answer.status = if transcript.no_speech {
-                        AnswerStatus::NoSpeech
-                    } else {
-                        AnswerStatus::Answered
-                    };
-                    answer.text = Some(transcript.text);
-                    answer.segments = transcript.segments;
-                    answer.repairs = transcript.repairs;
-                    answer.gaps = transcript.gaps;
-                    answer.metrics = Some(metrics);
-                    answer.error = None;
-                }
-                Err(err) => {
-                    eprintln!("warning: transcribing {} failed: {err}", answer.file_stem());
-                    answer.status = AnswerStatus::Failed;
-                    answer.error = Some(err);
-                }
-            },
-            Some(n) => {
-                let stem = answer.follow_up_stem(n);
-                let Some(reply) = answer.follow_ups.get_mut(n - 1) else {
-                    return Ok(());
-                };
+        // An answer and a reply keep their transcripts in the same fields.
+        macro_rules! record_outcome {
+            ($record:expr, $name:expr) => {{
+                let record = $record;
                 match outcome {
-                    Ok(heard) => {
-                        let target = [0, super::record::reply_target_s(max)];
-                        let metrics = analyse(
-                            &question,
-                            target,
-                            &heard.transcript,
-                            heard.speech,
-                            self.embedder.as_deref(),
-                        );
-                        let transcript = heard.transcript;
-                        reply.status = if transcript.no_speech {
+                    Ok((transcript, metrics)) => {
+                        record.status = if transcript.no_speech {
                             AnswerStatus::NoSpeech
                         } else {
                             AnswerStatus::Answered
                         };
-                        reply.text = Some(transcript.text);
-                        reply.segments = transcript.segments;
-                        reply.repairs = transcript.repairs;
-                        reply.gaps = transcript.gaps;
-                        reply.metrics = Some(metrics);
-                        reply.error = None;
+                        record.text = Some(transcript.text);
+                        record.segments = transcript.segments;
+                        record.repairs = transcript.repairs;
+                        record.gaps = transcript.gaps;
+                        record.metrics = Some(metrics);
+                        record.error = None;
                     }
                     Err(err) => {
-                        eprintln!("warning: transcribing {stem} failed: {err}");
-                        reply.status = AnswerStatus::Failed;
-                        reply.error = Some(err);
+                        eprintln!("warning: transcribing {} failed: {err}", $name);
+                        record.status = AnswerStatus::Failed;
+                        record.error = Some(err);
                     }
                 }
+            }};
+        }
+        match take.follow_up {
+            None => {
+                let name = answer.file_stem();
+                record_outcome!(&mut *answer, name);
+            }
+            Some(n) => {
+                let name = answer.follow_up_stem(n);
+                let Some(reply) = answer.follow_ups.get_mut(n - 1) else {
+                    return Ok(());
+                };
+                record_outcome!(reply, name);
             }
         }
         answer.fold_replies(&question, self.embedder.as_deref());

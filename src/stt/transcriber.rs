@@ -391,9 +391,15 @@ impl Transcriber {
             };
             tried.push(retry.describe());
             let decoding = self.decode(piece, attempt, options)?;
-            // The prompt can make Whisper put words on a beep or a noise;
-            // decoded without it, such audio is judged no speech: keep that.
-            if attempt.prompt.is_none() && prompt.is_some() && says_no_speech(piece, &decoding) {
+            // The prompt can make Whisper put a word or two on a beep or a
+            // noise; decoded without it, such audio is judged no speech:
+            // keep that. (Not for longer texts: a decoding that comes back
+            // empty on real speech is a failure, not silence.)
+            if attempt.prompt.is_none()
+                && prompt.is_some()
+                && word_count(&best) <= MAX_INVENTED_WORDS
+                && says_no_speech(piece, &decoding)
+            {
                 best = decoding;
                 kept = true;
                 break;
@@ -530,6 +536,19 @@ fn fitted_audio_ctx(samples: usize, model_ctx: i32, tuning: &Tuning) -> Option<i
     let rounded = (frames + step - 1) / step * step;
     let ctx = rounded.max(i64::from(tuning.min_ctx));
     (ctx < i64::from(model_ctx)).then_some(ctx as i32)
+}
+
+/// At most this many words are taken for what a prompt made Whisper invent
+/// on audio that is not speech.
+const MAX_INVENTED_WORDS: usize = 3;
+
+/// Words in a decoding.
+fn word_count(decoding: &Decoding) -> usize {
+    decoding
+        .segments
+        .iter()
+        .map(|(segment, _)| segment.text.split_whitespace().count())
+        .sum()
 }
 
 /// True when the no-speech checks judge a decoded piece to be no speech.

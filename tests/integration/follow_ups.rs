@@ -157,7 +157,10 @@ fn a_follow_up_is_spoken_and_the_reply_recorded_from_the_microphone() {
         .wait()
         .unwrap()
         .success());
-    session.wait_for("Follow-up (rotation strategy)", Duration::from_secs(60));
+    // Which missed point is asked about depends on how the judge reads the
+    // transcript of this recording; the choice itself is tested above with
+    // answer files. Here: a follow-up is spoken and its reply recorded.
+    session.wait_for("Follow-up (", Duration::from_secs(60));
     session.wait_for("Recording", Duration::from_secs(60));
     std::thread::sleep(Duration::from_millis(300));
     assert!(audio_stack::paplay("fakemic_sink", &reply_wav)
