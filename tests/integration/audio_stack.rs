@@ -74,6 +74,15 @@ pub fn viva_on_stack() -> Command {
 }
 
 /// Record `source` (a PulseAudio source) as raw 16 kHz mono s16 into `path`.
+/// The samples of a raw recording made by [`parec`] (16-bit, 16 kHz mono).
+pub fn read_raw(path: &Path) -> Vec<f32> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(2)
+        .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) / 32768.0)
+        .collect()
+}
+
 pub fn parec(source: &str, path: &Path) -> Child {
     let file = std::fs::File::create(path).unwrap();
     on_stack(Command::new("parec"))

@@ -173,11 +173,7 @@ fn a_follow_up_is_spoken_and_the_reply_recorded_from_the_microphone() {
     assert!(status.success(), "{stdout}\n{stderr}");
 
     // The question and the follow-up were both spoken.
-    let heard: Vec<f32> = std::fs::read(&spoken)
-        .unwrap()
-        .chunks_exact(2)
-        .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) / 32768.0)
-        .collect();
+    let heard: Vec<f32> = audio_stack::read_raw(&spoken);
     let span = viva::audio::level::speech_span(&heard, 16_000).expect("nothing spoken");
     assert!(span.voiced_s > 5.0, "only {:.1} s spoken", span.voiced_s);
 

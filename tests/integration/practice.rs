@@ -247,11 +247,7 @@ fn practice_speaks_records_from_the_microphone_and_transcribes() {
     assert!(status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
 
     // Both questions were spoken on the speaker (the monitor heard speech).
-    let heard = std::fs::read(&spoken).unwrap();
-    let samples: Vec<f32> = heard
-        .chunks_exact(2)
-        .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) / 32768.0)
-        .collect();
+    let samples = audio_stack::read_raw(&spoken);
     let span = viva::audio::level::speech_span(&samples, 16_000)
         .expect("nothing was spoken on the speaker");
     assert!(

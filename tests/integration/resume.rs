@@ -188,11 +188,7 @@ fn ctrl_c_during_the_times_up_cue_ends_the_session_and_keeps_speaking_on_resume(
     let _ = speaker.kill();
     let _ = speaker.wait();
     assert!(status.success(), "{stdout}\n{stderr}");
-    let heard: Vec<f32> = std::fs::read(&spoken)
-        .unwrap()
-        .chunks_exact(2)
-        .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) / 32768.0)
-        .collect();
+    let heard: Vec<f32> = audio_stack::read_raw(&spoken);
     let span = viva::audio::level::speech_span(&heard, 16_000).expect("nothing was spoken");
     assert!(span.voiced_s > 2.0, "only {:.1} s spoken", span.voiced_s);
     assert_eq!(

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use viva::audio::level;
 
-use crate::audio_stack::{audio_lock, paplay, parec, viva_on_stack, wait_with_limit};
+use crate::audio_stack::{self, audio_lock, paplay, parec, viva_on_stack, wait_with_limit};
 use crate::util;
 
 /// Speech made by espeak-ng, and the same at 16 kHz mono for comparisons.
@@ -56,14 +56,6 @@ fn read_answer_wav(path: &Path) -> Vec<f32> {
     reader
         .samples::<i16>()
         .map(|sample| f32::from(sample.unwrap()) / 32768.0)
-        .collect()
-}
-
-fn read_raw_s16(path: &Path) -> Vec<f32> {
-    std::fs::read(path)
-        .unwrap()
-        .chunks_exact(2)
-        .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) / 32768.0)
         .collect()
 }
 
@@ -156,7 +148,7 @@ fn say_is_heard_on_the_speaker_and_returns_after_the_speech() {
     assert_eq!(util::stdout(&out), "", "spoken text is not printed");
     assert_eq!(util::stderr(&out), "", "no warning when speech works");
 
-    let samples = read_raw_s16(&heard);
+    let samples = audio_stack::read_raw(&heard);
     let voiced = sox_voiced_seconds(&heard);
     assert!(
         voiced >= 1.5,
