@@ -391,20 +391,24 @@ impl Transcriber {
             };
             tried.push(retry.describe());
             let decoding = self.decode(piece, attempt, options)?;
-            // The prompt can make Whisper put a word or two on a beep or a
-            // noise; decoded without it, such audio is judged no speech:
-            // keep that. (Not for longer texts: a decoding that comes back
-            // empty on real speech is a failure, not silence.)
-            if attempt.prompt.is_none()
-                && prompt.is_some()
-                && word_count(&best) <= MAX_INVENTED_WORDS
-                && says_no_speech(piece, &decoding)
-            {
+            // The prompt can make Whisper put a word or two, or a loop of
+            // more words than anyone says, on a beep or a noise; decoded
+            // without it, such audio is judged no speech: keep that. (Not
+            // for a plausible text: Whisper doubting real speech is not
+            // silence.)
+            let no_speech = says_no_speech(piece, &decoding);
+            let invented = word_count(&best) <= MAX_INVENTED_WORDS
+                || best.problems.contains(&Problem::TooManyWords);
+            if attempt.prompt.is_none() && prompt.is_some() && invented && no_speech {
                 best = decoding;
                 kept = true;
                 break;
             }
-            if decoding.beats(&best) {
+            // Otherwise a retry never turns speech into silence: speech said
+            // again and again fails the checks every time, and a retry that
+            // Whisper itself doubts must not win on that.
+            let silences = no_speech && !says_no_speech(piece, &best);
+            if !silences && decoding.beats(&best) {
                 best = decoding;
                 kept = true;
             }
