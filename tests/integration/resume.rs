@@ -328,7 +328,11 @@ fn a_full_disk_stops_the_answer_at_once_and_leaves_the_session_resumable() {
     let long_answer = tmp.path().join("long.wav");
     espeak_to(
         &long_answer,
-        &"Every change goes through a pull request, a plan and a review. ".repeat(6),
+        "Every change goes through a pull request and a review. The plan is posted as a \
+         comment, so the reviewer sees what will change. Modules are small and versioned, \
+         and each one has its own tests. State lives in a remote backend with locking, so \
+         two people never apply at once. We tag releases and pin module versions in every \
+         environment, and a nightly job looks for drift.",
     );
     let sessions = disk.dir.path().join("sessions");
     let mut session =
