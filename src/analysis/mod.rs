@@ -213,15 +213,7 @@ pub(crate) fn judge_together(
     parts: &[Transcript],
     embedder: Option<&Embedder>,
 ) -> Vec<PointCoverage> {
-    let mut together = Transcript {
-        duration_s: 0.0,
-        text: String::new(),
-        segments: Vec::new(),
-        no_speech: true,
-        processing_s: 0.0,
-        repairs: Vec::new(),
-        gaps: Vec::new(),
-    };
+    let mut together = Transcript::silent(0.0);
     for part in parts.iter().filter(|part| !part.no_speech) {
         let offset = together.duration_s;
         together.no_speech = false;

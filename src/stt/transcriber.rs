@@ -181,15 +181,7 @@ pub(crate) struct Piece {
 /// no-speech checks run over all of them together.
 pub(crate) fn assemble(samples: &[f32], pieces: Vec<Piece>) -> Transcript {
     let duration_s = samples.len() as f64 / f64::from(WHISPER_RATE);
-    let no_speech_transcript = || Transcript {
-        duration_s,
-        text: String::new(),
-        segments: Vec::new(),
-        no_speech: true,
-        processing_s: 0.0,
-        repairs: Vec::new(),
-        gaps: Vec::new(),
-    };
+    let no_speech_transcript = || Transcript::silent(duration_s);
     let Some(span) = no_speech::voiced_span(samples) else {
         return no_speech_transcript();
     };
@@ -201,13 +193,7 @@ pub(crate) fn assemble(samples: &[f32], pieces: Vec<Piece>) -> Transcript {
         repairs.extend(piece.repair);
         gaps.extend(piece.gaps);
     }
-    let judged: Vec<HeardSegment> = heard
-        .iter()
-        .map(|(segment, no_speech_prob)| HeardSegment {
-            text: segment.text.clone(),
-            no_speech_prob: *no_speech_prob,
-        })
-        .collect();
+    let judged = judged_segments(&heard);
     if no_speech::judge(&span, &judged).is_some() {
         return no_speech_transcript();
     }
@@ -555,19 +541,23 @@ fn word_count(decoding: &Decoding) -> usize {
         .sum()
 }
 
-/// True when the no-speech checks judge a decoded piece to be no speech.
-fn says_no_speech(piece: &[f32], decoding: &Decoding) -> bool {
-    let Some(span) = no_speech::voiced_span(piece) else {
-        return true;
-    };
-    let heard: Vec<HeardSegment> = decoding
-        .segments
+/// Decoded segments as the no-speech checks take them.
+fn judged_segments(heard: &[(Segment, f32)]) -> Vec<HeardSegment> {
+    heard
         .iter()
         .map(|(segment, no_speech_prob)| HeardSegment {
             text: segment.text.clone(),
             no_speech_prob: *no_speech_prob,
         })
-        .collect();
+        .collect()
+}
+
+/// True when the no-speech checks judge a decoded piece to be no speech.
+fn says_no_speech(piece: &[f32], decoding: &Decoding) -> bool {
+    let Some(span) = no_speech::voiced_span(piece) else {
+        return true;
+    };
+    let heard = judged_segments(&decoding.segments);
     no_speech::judge(&span, &heard).is_some()
 }
 

@@ -39,6 +39,21 @@ pub struct Transcript {
     pub gaps: Vec<Gap>,
 }
 
+impl Transcript {
+    /// `duration_s` of audio with no speech in it.
+    pub fn silent(duration_s: f64) -> Self {
+        Self {
+            duration_s,
+            text: String::new(),
+            segments: Vec::new(),
+            no_speech: true,
+            processing_s: 0.0,
+            repairs: Vec::new(),
+            gaps: Vec::new(),
+        }
+    }
+}
+
 /// One piece decoded again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Repair {
