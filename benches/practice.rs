@@ -34,7 +34,7 @@ const ANSWERS: [&str; 3] = [
 fn main() {
     common::start_stack();
     let viva = env!("CARGO_BIN_EXE_viva");
-    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/models/ggml-tiny.en.bin");
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/models/ggml-tiny.en-q8_0.bin");
     let tmp = tempfile::tempdir().expect("no temp dir");
     let wavs: Vec<_> = ANSWERS
         .iter()

@@ -28,6 +28,8 @@
 //!   VIVA_BENCH_LEAD_INS=a|b   other lead-in prompts, as configurations lead-in-1, …
 //!   VIVA_BENCH_DUMP=FILE      write every clip's result as TSV
 //!   VIVA_MODEL=PATH           the ggml model (default: the models directory's)
+//!   VIVA_BENCH_COMPARE=PATH   a second ggml model (e.g. other weights): every
+//!                             viva configuration runs with it too, as `NAME@FILE`
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -103,8 +105,26 @@ fn main() {
         rounds
     );
     let configs = configs();
-    let transcriber = Transcriber::load(&model).expect("model must load");
-    let mut engines: Vec<Engine> = configs.iter().map(Engine::Viva).collect();
+    let mut models = vec![(
+        String::new(),
+        Transcriber::load(&model).expect("model must load"),
+    )];
+    if let Some(other) = std::env::var_os("VIVA_BENCH_COMPARE").map(PathBuf::from) {
+        let stem = other.file_stem().map_or_else(String::new, |s| {
+            s.to_string_lossy().trim_start_matches("ggml-").to_string()
+        });
+        println!("compared with model {}", other.display());
+        let loaded = Transcriber::load(&other).expect("the VIVA_BENCH_COMPARE model must load");
+        models.push((format!("@{stem}"), loaded));
+    }
+    let mut engines: Vec<Engine> = models
+        .iter()
+        .flat_map(|(suffix, transcriber)| {
+            configs
+                .iter()
+                .map(move |config| Engine::Viva(config, transcriber, suffix))
+        })
+        .collect();
     match FasterWhisper::find(&root) {
         Some(fw) => {
             for (beam, threads) in fw_runs() {
@@ -121,7 +141,7 @@ fn main() {
     // Warm every engine up on the first clip, then go clip by clip, every
     // engine in turn, so that other load on the machine hits all alike.
     for engine in &mut engines {
-        engine.transcribe(&transcriber, &clips[0]);
+        engine.transcribe(&clips[0]);
     }
     let mut runs: Vec<Run> = engines
         .iter()
@@ -133,9 +153,9 @@ fn main() {
         .collect();
     for (index, clip) in clips.iter().enumerate() {
         for (engine, run) in engines.iter_mut().zip(&mut runs) {
-            let mut best = engine.transcribe(&transcriber, clip);
+            let mut best = engine.transcribe(clip);
             for _ in 1..rounds {
-                let again = engine.transcribe(&transcriber, clip);
+                let again = engine.transcribe(clip);
                 best.seconds = best.seconds.min(again.seconds);
             }
             run.heard.push(best);
@@ -147,7 +167,7 @@ fn main() {
     let viva_peak = peak_memory_mb();
     for (engine, run) in engines.into_iter().zip(&mut runs) {
         run.peak_mb = match engine {
-            Engine::Viva(_) => viva_peak,
+            Engine::Viva(..) => viva_peak,
             Engine::FasterWhisper(server) => server.finish(),
         };
     }
@@ -222,7 +242,7 @@ fn configs() -> Vec<Config> {
         Config {
             name: "practice",
             options: practice_options,
-            prompt: PromptStyle::LeadInJargon,
+            prompt: viva::stt::prompt::PRACTICE,
         },
         Config {
             name: "old",
@@ -260,6 +280,11 @@ fn configs() -> Vec<Config> {
             prompt: PromptStyle::LeadIn,
         },
         Config {
+            name: "no-cap",
+            options: with(|o| o.tuning.token_cap = false),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
             name: "fallback",
             options: with(|o| o.tuning.whisper_fallback = true),
             prompt: PromptStyle::LeadIn,
@@ -292,6 +317,18 @@ fn configs() -> Vec<Config> {
         Config {
             name: "whole-windows",
             options: with(|o| o.fit_context = false),
+            prompt: PromptStyle::LeadIn,
+        },
+        Config {
+            name: "retry-fitted-first",
+            options: with(|o| {
+                let fitted = Retry {
+                    prompt: false,
+                    full_context: false,
+                    beam: 1,
+                };
+                o.tuning.retries.insert(0, fitted);
+            }),
             prompt: PromptStyle::LeadIn,
         },
         Config {
@@ -378,21 +415,22 @@ fn load_clips(root: &Path) -> Vec<Clip> {
 
 /// An engine the clips go through.
 enum Engine<'c> {
-    Viva(&'c Config),
+    /// A configuration, the model it runs on, and that model's name suffix.
+    Viva(&'c Config, &'c Transcriber, &'c str),
     FasterWhisper(FwServer),
 }
 
 impl Engine<'_> {
     fn name(&self) -> String {
         match self {
-            Engine::Viva(config) => format!("viva {}", config.name),
+            Engine::Viva(config, _, suffix) => format!("viva {}{suffix}", config.name),
             Engine::FasterWhisper(server) => server.name.clone(),
         }
     }
 
-    fn transcribe(&mut self, transcriber: &Transcriber, clip: &Clip) -> Heard {
+    fn transcribe(&mut self, clip: &Clip) -> Heard {
         match self {
-            Engine::Viva(config) => {
+            Engine::Viva(config, transcriber, _) => {
                 let options = TranscribeOptions {
                     prompt: prompt(config.prompt, clip.question.as_ref())
                         .or_else(|| config.options.prompt.clone()),

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::model::ggml::Weights;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "viva",
@@ -48,7 +50,7 @@ pub(crate) enum Command {
 /// models directory.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ModelArg {
-    /// Path to a ggml Whisper model file (default: the models directory's tiny.en).
+    /// Path to a ggml Whisper model file (default: the models directory's tiny.en-q8_0).
     #[arg(long, env = "VIVA_MODEL", value_name = "PATH")]
     pub(crate) model: Option<PathBuf>,
 }
@@ -272,6 +274,10 @@ pub(crate) enum ModelCommand {
         /// Output file (default: the models directory).
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        /// How the matrices are stored: f16 as published, or q8_0 (8-bit,
+        /// half the size; the name gets `-q8_0`).
+        #[arg(long, value_enum, default_value_t = Weights::F16)]
+        weights: Weights,
     },
     /// Known and present models, with size and status.
     List,

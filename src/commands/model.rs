@@ -27,9 +27,12 @@ pub(crate) fn run(args: ModelCommand) -> anyhow::Result<ExitCode> {
             fetch_named(&catalog, &catalog.default)?;
             fetch_named(&catalog, &catalog.default_embedder)
         }
-        ModelCommand::Import { path, name, output } => {
-            import_model(&path, name.as_deref(), output.as_deref())
-        }
+        ModelCommand::Import {
+            path,
+            name,
+            output,
+            weights,
+        } => import_model(&path, name.as_deref(), output.as_deref(), weights),
         ModelCommand::List => list_models(&catalog),
         ModelCommand::Verify { name: Some(name) } => verify_named(&catalog, &name),
         ModelCommand::Verify { name: None } => {
@@ -109,9 +112,10 @@ fn import_model(
     path: &Path,
     name: Option<&str>,
     output: Option<&Path>,
+    weights: ggml::Weights,
 ) -> anyhow::Result<ExitCode> {
     let job = model_job();
-    let (written, facts) = import::import(path, name, output, &paths::models_dir(), &job)?;
+    let (written, facts) = import::import(path, name, output, &paths::models_dir(), weights, &job)?;
     println!(
         "wrote {} ({}, {} tensors, {}, sha256 {})",
         written.display(),

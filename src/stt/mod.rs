@@ -6,6 +6,7 @@ pub mod guard;
 pub(crate) mod no_speech;
 pub mod prompt;
 pub(crate) mod split;
+pub(crate) mod token_cap;
 pub mod transcriber;
 pub mod transcript;
 pub mod wer;

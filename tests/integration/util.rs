@@ -36,7 +36,7 @@ pub fn stderr(out: &Output) -> String {
 
 /// The default model in the checkout's models directory (fetched by set-up).
 pub fn default_model() -> PathBuf {
-    let path = repo_root().join("models/ggml-tiny.en.bin");
+    let path = repo_root().join("models/ggml-tiny.en-q8_0.bin");
     assert!(
         path.is_file(),
         "{} is missing: run `scripts/setup` (or `cargo run -- model fetch`) first",
