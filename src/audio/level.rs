@@ -35,10 +35,27 @@ pub(crate) fn peak(samples: &[f32]) -> f32 {
 
 /// Per-frame voiced flags of a whole signal.
 pub(crate) fn voiced_frames(samples: &[f32]) -> Vec<bool> {
+    frames_above(samples, VOICED_DBFS)
+}
+
+/// Per-frame flags: louder than `threshold_dbfs`.
+pub(crate) fn frames_above(samples: &[f32], threshold_dbfs: f32) -> Vec<bool> {
     samples
         .chunks(FRAME)
-        .map(|frame| dbfs(frame) > VOICED_DBFS)
+        .map(|frame| dbfs(frame) > threshold_dbfs)
         .collect()
+}
+
+/// The level (dBFS) that `share` (0..=1) of the signal's frames stay at or
+/// under: 0.1 gives its floor, the room between words.
+pub(crate) fn frame_percentile(samples: &[f32], share: f64) -> Option<f32> {
+    let mut levels: Vec<f32> = samples.chunks(FRAME).map(dbfs).collect();
+    if levels.is_empty() {
+        return None;
+    }
+    levels.sort_by(f32::total_cmp);
+    let index = ((levels.len() - 1) as f64 * share.clamp(0.0, 1.0)).round() as usize;
+    Some(levels[index])
 }
 
 /// Where speech is in a whole 16 kHz signal, from energy alone.
@@ -56,7 +73,11 @@ pub struct SpeechSpan {
 
 /// The speech span of a 16 kHz signal, or `None` when no frame is voiced.
 pub fn speech_span(samples: &[f32], sample_rate: u32) -> Option<SpeechSpan> {
-    let flags = voiced_frames(samples);
+    span_of(&voiced_frames(samples), sample_rate)
+}
+
+/// The span of the frames flagged in `flags`, or `None` when none is.
+pub(crate) fn span_of(flags: &[bool], sample_rate: u32) -> Option<SpeechSpan> {
     let first = flags.iter().position(|&v| v)?;
     let last = flags.iter().rposition(|&v| v)?;
     let frame_s = FRAME as f64 / f64::from(sample_rate);

@@ -4,6 +4,8 @@
 //!
 //! 1. Energy, before Whisper runs: audio with (almost) no frame above the
 //!    voiced level of `audio::level` is silence; Whisper is not even asked.
+//!    Unless it is faint speech: a whisper, or a microphone set low, stands
+//!    well above the clip's own floor (steady hum and hiss do not).
 //! 2. Whisper's own no-speech probability: when every segment it returned
 //!    comes from a window it judged more likely silent than not, there is no
 //!    speech.
@@ -19,6 +21,14 @@ use crate::stt::wer;
 /// Less voiced time than this (by energy) is silence: a click or a breath.
 /// Four 30 ms frames.
 pub(crate) const MIN_VOICED_S: f64 = 0.12;
+
+/// Faint speech: frames at least this far above the clip's floor (its
+/// quietest tenth) …
+const FAINT_ABOVE_FLOOR_DB: f32 = 20.0;
+/// … and louder than this (room tone is quieter) …
+const FAINT_DBFS: f32 = -60.0;
+/// … for at least this long in all (a breath or a rustle is shorter).
+const MIN_FAINT_S: f64 = 0.6;
 
 /// Whisper's no-speech probability at or above which a window is silence
 /// (the threshold OpenAI's and whisper.cpp's decoders use).
@@ -61,6 +71,17 @@ const HALLUCINATIONS: &[&str] = &[
 pub(crate) fn voiced_span(samples_16k: &[f32]) -> Option<SpeechSpan> {
     level::speech_span(samples_16k, crate::audio::WHISPER_RATE)
         .filter(|span| span.voiced_s >= MIN_VOICED_S)
+        .or_else(|| faint_span(samples_16k))
+}
+
+/// Where faint speech is (see [`FAINT_ABOVE_FLOOR_DB`]), when there is
+/// enough of it. The mfa "whisper2" clip of the dev set, a whispered
+/// sentence at -55 dBFS, was taken for silence without this.
+fn faint_span(samples_16k: &[f32]) -> Option<SpeechSpan> {
+    let floor = level::frame_percentile(samples_16k, 0.1)?;
+    let threshold = FAINT_DBFS.max(floor + FAINT_ABOVE_FLOOR_DB);
+    let flags = level::frames_above(samples_16k, threshold);
+    level::span_of(&flags, crate::audio::WHISPER_RATE).filter(|span| span.voiced_s >= MIN_FAINT_S)
 }
 
 /// One segment as Whisper returned it, for the checks after Whisper.
@@ -180,6 +201,29 @@ mod tests {
         assert!(voiced_span(&click).is_none(), "one click is not speech");
         let span = voiced_span(&tone(1.0, 0.2)).expect("a clear tone is voiced");
         assert!(span.voiced_s > 0.9);
+    }
+
+    #[test]
+    fn faint_speech_above_its_floor_passes_the_energy_check() {
+        // 1 s of room tone at about -80 dBFS, 1.5 s of a -55 dBFS "whisper",
+        // then room tone again.
+        let mut clip = tone(1.0, 0.0001);
+        clip.extend(tone(1.5, 0.0025));
+        clip.extend(tone(1.0, 0.0001));
+        let span = voiced_span(&clip).expect("a whisper well above its floor");
+        assert!((span.first_s - 1.0).abs() < 0.05, "{span:?}");
+        assert!((span.voiced_s - 1.5).abs() < 0.1, "{span:?}");
+        // The same level all through is hum, not speech; so is a short
+        // rustle, and anything under -60 dBFS.
+        assert!(voiced_span(&tone(3.5, 0.0025)).is_none());
+        let mut rustle = tone(1.0, 0.0001);
+        rustle.extend(tone(0.3, 0.0025));
+        rustle.extend(tone(1.0, 0.0001));
+        assert!(voiced_span(&rustle).is_none());
+        let mut under = tone(1.0, 0.00001);
+        under.extend(tone(1.5, 0.0008));
+        under.extend(tone(1.0, 0.00001));
+        assert!(voiced_span(&under).is_none());
     }
 
     #[test]
