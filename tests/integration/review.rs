@@ -147,7 +147,7 @@ fn review_shows_every_answer_beside_its_sample_with_its_metrics() {
 
     let name = session.file_name().unwrap().to_string_lossy().into_owned();
     assert!(stdout.starts_with(&format!(
-        "Platform Engineer Interview Questions\nsession {name}\n3 questions: 2 answered, 1 skipped · model ggml-tiny.en.bin\n"
+        "Platform Engineer Interview Questions\nsession {name}\n3 questions: 2 answered, 1 skipped · model ggml-tiny.en-q8_0.bin\n"
     )), "{stdout}");
     // Then the session's three things to work on, before the first answer.
     let head = stdout.split("━━ 1.").next().unwrap();
