@@ -5,6 +5,7 @@
 //!     cargo bench --bench coverage            # dev and held-out figures, speed
 //!     cargo bench --bench coverage -- --fit   # fit the judge's weights on dev only
 //!     cargo bench --bench coverage -- --speed # only the speed
+//!     cargo bench --bench coverage -- --dump F # what the judge sees of each dev answer, JSON lines
 //!
 //! Accuracy, precision and recall are over (answer, talking point) labels,
 //! per bank, for the dev part and, apart, for the held-out part. The judge's
@@ -23,6 +24,11 @@ use viva::analysis::eval::{self, FEATURES};
 use viva::bank::Bank;
 use viva::model::embedder::Embedder;
 use viva::stt::transcript::{Segment, Transcript};
+
+// The allocator viva's binary uses (see src/main.rs), so that the timing
+// is the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/coverage");
 const BUILTIN: &str = concat!(
@@ -214,6 +220,9 @@ fn main() {
     if fit {
         return fit_weights(&banks, &embedder);
     }
+    if let Some(path) = std::env::args().skip_while(|a| a != "--dump").nth(1) {
+        return dump(&banks, &embedder, Path::new(&path));
+    }
     if std::env::args().any(|arg| arg == "--speed") {
         return time_two_minutes(&banks, &answers("answers-dev.toml"), &embedder);
     }
@@ -235,6 +244,27 @@ fn main() {
         "\nSTAR parts of behavioural answers (told or not): dev accuracy {accuracy:.3} ({n} labels), held-out {held:.3} ({m} labels)"
     );
     time_two_minutes(&banks, &dev, &embedder);
+}
+
+/// Write what the judge sees of each dev answer (never the held-out ones)
+/// as JSON lines, for trying features outside Rust.
+fn dump(banks: &BTreeMap<String, Bank>, embedder: &Embedder, path: &Path) {
+    let mut out = String::new();
+    for answer in answers("answers-dev.toml") {
+        let question = banks[&answer.bank]
+            .questions
+            .iter()
+            .find(|q| q.id == answer.question)
+            .unwrap();
+        let mut row = eval::dump_written(question, &answer.text, embedder);
+        row["id"] = answer.id.clone().into();
+        row["bank"] = answer.bank.clone().into();
+        row["question"] = answer.question.clone().into();
+        row["covered_truth"] = answer.covered.clone().into();
+        out.push_str(&row.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).expect("the dump file");
 }
 
 /// The analysis of a 2-minute answer (about 300 words in 10-second
@@ -282,11 +312,15 @@ fn time_two_minutes(banks: &BTreeMap<String, Bank>, dev: &[Labelled], embedder: 
     let mut later: Vec<f64> = (0..7).map(|_| run()).collect();
     later.sort_by(f64::total_cmp);
     if std::env::args().any(|arg| arg == "--speed") {
-        let sentences: Vec<&str> = transcript.text.split(". ").collect();
+        let passages: Vec<String> = eval::star_passages(question, &transcript.text)
+            .into_iter()
+            .map(|(text, _)| text)
+            .collect();
+        let sentences: Vec<&str> = passages.iter().map(String::as_str).collect();
         let start = Instant::now();
         std::hint::black_box(embedder.embed(&sentences).unwrap());
         println!(
-            "  of which embedding its {} sentences alone: {:.0} ms",
+            "  of which embedding its {} passages alone: {:.0} ms",
             sentences.len(),
             start.elapsed().as_secs_f64() * 1000.0
         );

@@ -77,3 +77,47 @@ pub fn star_passages(question: &Question, text: &str) -> Vec<(String, Option<&'s
         .map(|(label, passage)| (passage.text.clone(), label.main.map(|l| l.name())))
         .collect()
 }
+
+/// Exploration aid: everything the judge sees of a written answer (its
+/// passages with stance and vector, each point's vectors and features, the
+/// sample's sentences), as JSON, for trying features outside Rust.
+pub fn dump_written(question: &Question, text: &str, embedder: &Embedder) -> serde_json::Value {
+    use serde_json::json;
+    let words = Words::from_text(text);
+    let cut = super::passages::cut(&words);
+    let stances: Vec<_> = cut
+        .iter()
+        .map(|p| super::stance::stance(&words.all[p.words.clone()]))
+        .collect();
+    let sample_words = Words::from_text(&question.sample_answer);
+    let sample = super::passages::sentences(&sample_words);
+    let meaning = super::meaning::embed(
+        embedder,
+        &question.talking_points,
+        &question.sample_answer,
+        &sample,
+        &cut,
+        super::star::is_behavioural(&question.text),
+    )
+    .expect("embedding");
+    let judged = judge_points(question, &words, None, Some(embedder));
+    json!({
+        "spoken": words.spoken_count(),
+        "passages": cut.iter().zip(&stances).zip(&meaning.passages).map(|((p, s), v)| json!({
+            "text": p.text,
+            "words": p.words.len(),
+            "stance": match s { super::stance::Stance::Plain => "plain", super::stance::Stance::Tentative(_) => "tentative", super::stance::Stance::Negated(_) => "negated", super::stance::Stance::Hedged(_) => "hedged" },
+            "vec": v,
+        })).collect::<Vec<_>>(),
+        "sample": meaning.sample.iter().map(|(t, v)| json!({"text": t, "vec": v})).collect::<Vec<_>>(),
+        "points": question.talking_points.iter().enumerate().map(|(i, p)| json!({
+            "point": p,
+            "vec": meaning.points[i],
+            "with_exemplar": meaning.with_exemplar[i],
+            "exemplar": meaning.exemplars[i],
+            "features": judged.features.as_ref().map(|f| f[i]),
+            "covered": judged.points[i].covered,
+        })).collect::<Vec<_>>(),
+        "star": judged.star.as_ref().map(|s| super::StarPart::ALL.map(|part| s.has(part))),
+    })
+}

@@ -4,7 +4,7 @@
 //!
 //! The model directory is what `viva model fetch` writes (`config.json`,
 //! `tokenizer.json`, `model.safetensors`, `1_Pooling/config.json`). It runs
-//! in Rust with candle's BERT on the CPU, loaded once per process. A
+//! in Rust on candle's tensors (`bert`) on the CPU, loaded once per process. A
 //! sentence's vector is the mean of its tokens' last hidden states over its
 //! real tokens only (the attention mask: pooling over padding would make
 //! every pair of sentences look alike), then scaled to length 1, so the
@@ -16,14 +16,15 @@ use std::sync::Mutex;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
+
+use super::bert::{Config, Encoder};
 
 /// The longest input the model is given, in tokens (the model was trained
 /// on up to 256; a spoken sentence is far shorter).
 const MAX_TOKENS: usize = 256;
 /// Texts embedded together in one forward pass.
-const BATCH: usize = 16;
+const BATCH: usize = 64;
 /// Vectors kept for texts that come back (a question's points and sample
 /// answer, asked once per answer), at most this many.
 const CACHE_SIZE: usize = 4096;
@@ -52,7 +53,7 @@ pub enum EmbedderError {
 
 /// A loaded sentence-embedding model.
 pub struct Embedder {
-    model: BertModel,
+    model: Encoder,
     tokenizer: Tokenizer,
     device: Device,
     cache: Mutex<HashMap<String, Vector>>,
@@ -92,6 +93,9 @@ impl Embedder {
         }
         let config: Config = serde_json::from_slice(&read(CONFIG_FILE)?)
             .map_err(|e| invalid(CONFIG_FILE, e.to_string()))?;
+        if let Some(reason) = config.unsupported() {
+            return Err(invalid(CONFIG_FILE, reason));
+        }
         let mut tokenizer = Tokenizer::from_bytes(read(TOKENIZER_FILE)?)
             .map_err(|e| invalid(TOKENIZER_FILE, e.to_string()))?;
         tokenizer
@@ -106,7 +110,7 @@ impl Embedder {
             VarBuilder::from_buffered_safetensors(read(WEIGHTS_FILE)?, DType::F32, &device)
                 .map_err(|e| invalid(WEIGHTS_FILE, e.to_string()))?;
         let model =
-            BertModel::load(weights, &config).map_err(|e| invalid(WEIGHTS_FILE, e.to_string()))?;
+            Encoder::load(weights, &config).map_err(|e| invalid(WEIGHTS_FILE, e.to_string()))?;
         Ok(Self {
             model,
             tokenizer,
@@ -170,11 +174,7 @@ impl Embedder {
         }
         let ids = Tensor::from_vec(ids, (rows, width), &self.device).map_err(|e| run(&e))?;
         let mask = Tensor::from_vec(mask, (rows, width), &self.device).map_err(|e| run(&e))?;
-        let types = ids.zeros_like().map_err(|e| run(&e))?;
-        let hidden = self
-            .model
-            .forward(&ids, &types, Some(&mask))
-            .map_err(|e| run(&e))?;
+        let hidden = self.model.forward(&ids, &mask).map_err(|e| run(&e))?;
         // Mean over the real tokens: sum(hidden * mask) / sum(mask).
         let pooled = (|| {
             let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;

@@ -4,6 +4,7 @@
 //! sentence-embedding model the analysis runs. No UI here: progress and
 //! Ctrl-C reach it through [`job::Job`], which the commands fill in.
 
+pub(crate) mod bert;
 pub(crate) mod catalog;
 pub(crate) mod ct2;
 pub mod embedder;
