@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use serde::Deserialize;
 use viva::analysis::eval::{self, FEATURES};
-use viva::bank::Bank;
+use viva::bank::{Bank, Question};
 use viva::model::embedder::Embedder;
 use viva::stt::transcript::{Segment, Transcript};
 
@@ -92,6 +92,15 @@ fn answers(file: &str) -> Vec<Labelled> {
         .answers
 }
 
+/// The bank question a labelled answer answers.
+fn question_of<'a>(banks: &'a BTreeMap<String, Bank>, answer: &Labelled) -> &'a Question {
+    banks[&answer.bank]
+        .questions
+        .iter()
+        .find(|q| q.id == answer.question)
+        .unwrap_or_else(|| panic!("{}: no question {}", answer.id, answer.question))
+}
+
 /// One judged label.
 struct Judged {
     bank: String,
@@ -109,11 +118,7 @@ fn judge_all(
 ) -> Vec<Judged> {
     let mut out = Vec::new();
     for answer in answers {
-        let question = banks[&answer.bank]
-            .questions
-            .iter()
-            .find(|q| q.id == answer.question)
-            .unwrap_or_else(|| panic!("{}: no question {}", answer.id, answer.question));
+        let question = question_of(banks, answer);
         for verdict in eval::judge_written(question, &answer.text, embedder) {
             let truth = answer.covered.contains(&verdict.point);
             assert!(
@@ -191,11 +196,7 @@ fn star_accuracy(
     let mut pairs = Vec::new();
     for answer in answers {
         let Some(labels) = &answer.star else { continue };
-        let question = banks[&answer.bank]
-            .questions
-            .iter()
-            .find(|q| q.id == answer.question)
-            .unwrap();
+        let question = question_of(banks, answer);
         let Some(found) = eval::star_parts(question, &answer.text, embedder) else {
             continue;
         };
@@ -251,11 +252,7 @@ fn main() {
 fn dump(banks: &BTreeMap<String, Bank>, embedder: &Embedder, path: &Path) {
     let mut out = String::new();
     for answer in answers("answers-dev.toml") {
-        let question = banks[&answer.bank]
-            .questions
-            .iter()
-            .find(|q| q.id == answer.question)
-            .unwrap();
+        let question = question_of(banks, &answer);
         let mut row = eval::dump_written(question, &answer.text, embedder);
         row["id"] = answer.id.clone().into();
         row["bank"] = answer.bank.clone().into();
@@ -275,11 +272,7 @@ fn time_two_minutes(banks: &BTreeMap<String, Bank>, dev: &[Labelled], embedder: 
         .iter()
         .max_by_key(|a| a.text.split_whitespace().count())
         .unwrap();
-    let question = banks[&source.bank]
-        .questions
-        .iter()
-        .find(|q| q.id == source.question)
-        .unwrap();
+    let question = question_of(banks, source);
     let mut words: Vec<&str> = Vec::new();
     while words.len() < 300 {
         words.extend(source.text.split_whitespace());

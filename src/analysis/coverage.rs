@@ -109,7 +109,7 @@ pub(crate) struct PointFeatures {
 }
 
 /// The features of every point.
-pub(crate) fn features(
+fn features(
     points: &[String],
     answer: &Answer,
     meaning: &Meaning,
@@ -172,20 +172,32 @@ pub(crate) fn probability(values: &[f64; 7]) -> f64 {
     super::eval::probability_with(&WEIGHTS, values)
 }
 
+/// The verdict on every point, and the features it came from (with the
+/// embedding model only).
+pub(crate) struct Judgement {
+    pub(crate) points: Vec<PointCoverage>,
+    pub(crate) features: Option<Vec<[f64; 7]>>,
+}
+
 /// Judge every point. `meaning` is absent without the embedding model.
 pub(crate) fn judge(
     points: &[String],
     answer: &Answer,
     meaning: Option<&Meaning>,
     jargon: &Jargon,
-) -> Vec<PointCoverage> {
+) -> Judgement {
     let Some(meaning) = meaning else {
-        return points
-            .iter()
-            .map(|point| by_words(point, answer, jargon))
-            .collect();
+        return Judgement {
+            points: points
+                .iter()
+                .map(|point| by_words(point, answer, jargon))
+                .collect(),
+            features: None,
+        };
     };
-    features(points, answer, meaning, jargon)
+    let found = features(points, answer, meaning, jargon);
+    let values = found.iter().map(|found| found.values).collect();
+    let points = found
         .into_iter()
         .enumerate()
         .map(|(index, found)| {
@@ -239,7 +251,11 @@ pub(crate) fn judge(
             }
             coverage
         })
-        .collect()
+        .collect();
+    Judgement {
+        points,
+        features: Some(values),
+    }
 }
 
 /// The lexical judge alone (no embedding model), over plain passages: a

@@ -82,42 +82,50 @@ pub fn star_passages(question: &Question, text: &str) -> Vec<(String, Option<&'s
 /// passages with stance and vector, each point's vectors and features, the
 /// sample's sentences), as JSON, for trying features outside Rust.
 pub fn dump_written(question: &Question, text: &str, embedder: &Embedder) -> serde_json::Value {
+    use super::stance::Stance;
     use serde_json::json;
     let words = Words::from_text(text);
-    let cut = super::passages::cut(&words);
-    let stances: Vec<_> = cut
-        .iter()
-        .map(|p| super::stance::stance(&words.all[p.words.clone()]))
-        .collect();
-    let sample_words = Words::from_text(&question.sample_answer);
-    let sample = super::passages::sentences(&sample_words);
-    let meaning = super::meaning::embed(
-        embedder,
-        &question.talking_points,
-        &question.sample_answer,
-        &sample,
-        &cut,
-        super::star::is_behavioural(&question.text),
-    )
-    .expect("embedding");
     let judged = judge_points(question, &words, None, Some(embedder));
+    let Some(meaning) = &judged.meaning else {
+        return serde_json::Value::Null;
+    };
+    let stance = |stance: &Stance| match stance {
+        Stance::Plain => "plain",
+        Stance::Tentative(_) => "tentative",
+        Stance::Negated(_) => "negated",
+        Stance::Hedged(_) => "hedged",
+    };
+    let passages: Vec<_> = (judged.passages.iter().zip(&judged.stances))
+        .zip(&meaning.passages)
+        .map(|((passage, said), vector)| {
+            json!({
+                "text": passage.text,
+                "words": passage.words.len(),
+                "stance": stance(said),
+                "vec": vector,
+            })
+        })
+        .collect();
+    let sample: Vec<_> = (meaning.sample.iter())
+        .map(|(text, vector)| json!({"text": text, "vec": vector}))
+        .collect();
+    let points: Vec<_> = (question.talking_points.iter().enumerate())
+        .map(|(i, point)| {
+            json!({
+                "point": point,
+                "vec": meaning.points[i],
+                "with_exemplar": meaning.with_exemplar[i],
+                "exemplar": meaning.exemplars[i],
+                "features": judged.features.as_ref().map(|f| f[i]),
+                "covered": judged.points[i].covered,
+            })
+        })
+        .collect();
     json!({
         "spoken": words.spoken_count(),
-        "passages": cut.iter().zip(&stances).zip(&meaning.passages).map(|((p, s), v)| json!({
-            "text": p.text,
-            "words": p.words.len(),
-            "stance": match s { super::stance::Stance::Plain => "plain", super::stance::Stance::Tentative(_) => "tentative", super::stance::Stance::Negated(_) => "negated", super::stance::Stance::Hedged(_) => "hedged" },
-            "vec": v,
-        })).collect::<Vec<_>>(),
-        "sample": meaning.sample.iter().map(|(t, v)| json!({"text": t, "vec": v})).collect::<Vec<_>>(),
-        "points": question.talking_points.iter().enumerate().map(|(i, p)| json!({
-            "point": p,
-            "vec": meaning.points[i],
-            "with_exemplar": meaning.with_exemplar[i],
-            "exemplar": meaning.exemplars[i],
-            "features": judged.features.as_ref().map(|f| f[i]),
-            "covered": judged.points[i].covered,
-        })).collect::<Vec<_>>(),
+        "passages": passages,
+        "sample": sample,
+        "points": points,
         "star": judged.star.as_ref().map(|s| super::StarPart::ALL.map(|part| s.has(part))),
     })
 }

@@ -132,6 +132,11 @@ struct Judged {
     star: Option<Star>,
     /// The judge's features of each point, when the model judged.
     features: Option<Vec<[f64; 7]>>,
+    /// What it judged from: the answer's passages, their stances, and
+    /// their vectors and the question's (with the model).
+    passages: Vec<passages::Passage>,
+    stances: Vec<stance::Stance>,
+    meaning: Option<meaning::Meaning>,
 }
 
 /// Judge the talking points of an answer's `words`; `end_s` is when its
@@ -178,22 +183,19 @@ fn judge_points(
         star: star.as_ref(),
         star_labels: labels.as_deref(),
     };
-    let points = coverage::judge(&question.talking_points, &answer, meaning.as_ref(), &jargon);
-    let features = meaning.as_ref().map(|meaning| {
-        coverage::features(&question.talking_points, &answer, meaning, &jargon)
-            .into_iter()
-            .map(|found| found.values)
-            .collect()
-    });
+    let judgement = coverage::judge(&question.talking_points, &answer, meaning.as_ref(), &jargon);
     Judged {
-        points,
+        points: judgement.points,
         judge: if meaning.is_some() {
             Judge::Meaning
         } else {
             Judge::Words
         },
         star,
-        features,
+        features: judgement.features,
+        passages: cut,
+        stances,
+        meaning,
     }
 }
 

@@ -187,10 +187,10 @@ impl Encoder {
         for (row, &i) in real.iter().enumerate() {
             place_row[i as usize] = row as u32;
         }
+        let places: Vec<u32> = real.iter().map(|&i| i % tokens as u32).collect();
+        let places = Tensor::new(places.as_slice(), device)?;
         let real = Tensor::new(real.as_slice(), device)?;
         let unpack = Tensor::new(place_row.as_slice(), device)?;
-        let places: Vec<u32> = (0..batch * tokens).map(|i| (i % tokens) as u32).collect();
-        let places = Tensor::new(places.as_slice(), device)?.index_select(&real, 0)?;
         let embedded = self
             .words
             .forward(&ids.flatten_all()?.index_select(&real, 0)?)?
@@ -204,16 +204,16 @@ impl Encoder {
             .affine(f64::from(f32::MIN), 0.0)?
             .unsqueeze(1)?
             .unsqueeze(1)?;
-        let shape = Packing {
+        let packing = Packing {
             batch,
             tokens,
             real: &real,
             unpack: &unpack,
         };
         for layer in &self.layers {
-            x = self.layer(layer, &x, &blocked, &shape)?;
+            x = self.layer(layer, &x, &blocked, &packing)?;
         }
-        shape.unpacked(&x)?.reshape((batch, tokens, ()))
+        packing.unpacked(&x)?.reshape((batch, tokens, ()))
     }
 
     fn layer(
@@ -221,13 +221,13 @@ impl Encoder {
         layer: &Layer,
         x: &Tensor,
         blocked: &Tensor,
-        shape: &Packing,
+        packing: &Packing,
     ) -> Result<Tensor> {
-        let (batch, tokens) = (shape.batch, shape.tokens);
+        let (batch, tokens) = (packing.batch, packing.tokens);
         let hidden = x.dim(1)?;
         let size = hidden / self.heads;
         // (batch, tokens, 3, heads, size) -> three of (batch, heads, tokens, size).
-        let qkv = shape
+        let qkv = packing
             .unpacked(&layer.qkv.forward(x)?)?
             .reshape((batch, tokens, 3, self.heads, size))?
             .permute((2, 0, 3, 1, 4))?;
@@ -239,7 +239,7 @@ impl Encoder {
             .matmul(&v)?
             .transpose(1, 2)?
             .reshape((batch * tokens, hidden))?
-            .index_select(shape.real, 0)?;
+            .index_select(packing.real, 0)?;
         let attended = layer
             .attention_norm
             .forward(&(layer.attention_out.forward(&context)? + x)?)?;
