@@ -66,6 +66,12 @@ pub fn analyse_answer(
         .0
 }
 
+/// What `viva practice` embeds of a question while asking it (see
+/// [`crate::analysis::prepare`]).
+pub fn prepare_question(question: &Question, embedder: &Embedder) {
+    super::prepare(question, embedder);
+}
+
 /// Debug aid: each passage of a written answer with its STAR part.
 pub fn star_passages(question: &Question, text: &str) -> Vec<(String, Option<&'static str>)> {
     let words = Words::from_text(text);

@@ -54,7 +54,10 @@ pub(crate) use talking_points::PointCoverage;
 ///
 /// 2: talking points judged by meaning (the embedding model) with negation
 /// and hedging, evidence and hints, STAR parts of behavioural answers.
-pub const ANALYSIS_VERSION: u32 = 2;
+/// 3: a passage that hands the work to someone else ("that's more of a QA
+/// thing", "not really something we could do") or hopes ("I'd hope") does
+/// not show a point.
+pub const ANALYSIS_VERSION: u32 = 3;
 
 /// Everything measured about one answer; saved in the answer's JSON and in
 /// `session.json`.
@@ -137,6 +140,25 @@ struct Judged {
     passages: Vec<passages::Passage>,
     stances: Vec<stance::Stance>,
     meaning: Option<meaning::Meaning>,
+}
+
+/// Embed what a question says about itself (its points, its sample answer
+/// and, for a behavioural question, the STAR descriptions) into the
+/// embedder's cache, so that the analysis of an answer to it embeds only
+/// the answer: about half of a 2-minute answer's analysis, done while the
+/// question is asked. A failure is left to that analysis, which falls back
+/// on the words.
+pub(crate) fn prepare(question: &Question, embedder: &Embedder) {
+    let sample_words = text::Words::from_text(&question.sample_answer);
+    let sample = passages::sentences(&sample_words);
+    let _ = meaning::embed(
+        embedder,
+        &question.talking_points,
+        &question.sample_answer,
+        &sample,
+        &[],
+        star::is_behavioural(&question.text),
+    );
 }
 
 /// Judge the talking points of an answer's `words`; `end_s` is when its

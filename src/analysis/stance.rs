@@ -6,9 +6,10 @@
 //! mechanisms ("you can never rename a field", "nobody waits forever"), so
 //! only the forms that disown the work count: the speaker or the team not
 //! having done it ("we didn't have", "I never set that up", "there was no
-//! limit"), a regret or wish ("we should have", "would be nice", "I'd want
-//! to"), and hedges that stand in for an answer ("I guess", "probably",
-//! "somehow", "I'm not sure").
+//! limit"), handing it to someone else ("that's more of a QA thing", "not
+//! really something we could do"), a regret or wish ("we should have",
+//! "would be nice", "I'd hope"), and hedges that stand in for an answer
+//! ("I guess", "probably", "somehow", "I'm not sure").
 
 use super::text::Word;
 
@@ -65,6 +66,17 @@ const HEDGES: &[&[&str]] = &[
     &["next", "time"],
     &["i", "don't", "know"],
     &["overrated"],
+    &["i'd", "hope"],
+    &["we'd", "hope"],
+];
+
+/// Phrases that hand the work to someone else or rule it out.
+const DEFLECTIONS: &[&[&str]] = &[
+    &["not", "my", "area"],
+    &["not", "my", "job"],
+    &["wasn't", "really", "something"],
+    &["isn't", "really", "something"],
+    &["not", "really", "something"],
 ];
 
 /// Tentative words that leave the claim standing.
@@ -90,6 +102,9 @@ pub(crate) fn stance(words: &[Word]) -> Stance {
                 .map(|phrase| phrase.join(" "))
         })
     };
+    if let Some(cue) = find(DEFLECTIONS).or_else(|| more_of_a_thing(&lower)) {
+        return Stance::Negated(cue);
+    }
     if let Some(cue) = find(HEDGES) {
         return Stance::Hedged(cue);
     }
@@ -124,6 +139,17 @@ fn disowning_negation(lower: &[&str]) -> Option<String> {
         }
     }
     None
+}
+
+/// "that's more of a QA thing": the work is someone else's kind of work.
+/// At most three words stand between "a" and "thing".
+fn more_of_a_thing(lower: &[&str]) -> Option<String> {
+    let start = (0..lower.len()).find(|&i| lower[i..].starts_with(&["more", "of", "a"]))?;
+    let gap = lower[start + 3..]
+        .iter()
+        .take(4)
+        .position(|word| *word == "thing")?;
+    Some(lower[start..start + 4 + gap].join(" "))
 }
 
 #[cfg(test)]
@@ -171,6 +197,30 @@ mod tests {
     }
 
     #[test]
+    fn handing_the_work_to_someone_else() {
+        case(
+            "And preventing regressions, honestly that's more of a QA thing",
+            negated("more of a qa thing"),
+        );
+        case(
+            "it was more of a, um, product team thing",
+            negated("more of a um product team thing"),
+        );
+        case(
+            "reducing the bundle wasn't really something we could do",
+            negated("wasn't really something"),
+        );
+        case("capacity planning is not my area", negated("not my area"));
+        // Someone else doing a step is still a step.
+        case("someone else reviews every change", Stance::Plain);
+        // "more of a" without "thing" close by is a plain claim.
+        case(
+            "we moved more of a share of traffic to the canary each hour, that's the thing",
+            Stance::Plain,
+        );
+    }
+
+    #[test]
     fn negations_that_describe_a_mechanism_are_plain() {
         case(
             "you can never rename or remove a field inside the same version",
@@ -202,5 +252,6 @@ mod tests {
             "Measuring improvement would be nice",
             hedged("would be nice"),
         );
+        case("I'd hope they'd catch it in review", hedged("i'd hope"));
     }
 }

@@ -140,9 +140,15 @@ const ALSA_PLUGINS: &[&str] = &[
     "usbstream",
 ];
 
+/// Handshakes tried with a PulseAudio server whose socket is there. cpal
+/// gives each one 2 s; a server that has just started, or a machine under
+/// load, can miss that, and falling back to ALSA then would list ALSA's
+/// plugins instead of the server's sources. A socket nobody listens on fails
+/// at once, so the extra tries only cost time when a server is slow.
+const PULSE_TRIES: usize = 4;
+
 /// The audio host of this process: PulseAudio when its socket is there and
-/// it answers (tried twice: a server that has just started can miss cpal's
-/// 2 s handshake), else ALSA.
+/// it answers (see [`PULSE_TRIES`]), else ALSA.
 fn host() -> cpal::Host {
     static CHOSEN: OnceLock<cpal::HostId> = OnceLock::new();
     if let Some(id) = CHOSEN.get() {
@@ -154,7 +160,7 @@ fn host() -> cpal::Host {
         .into_iter()
         .find(|id| *id == cpal::HostId::PulseAudio);
     let host = pulse
-        .and_then(|id| (0..2).find_map(|_| cpal::host_from_id(id).ok()))
+        .and_then(|id| (0..PULSE_TRIES).find_map(|_| cpal::host_from_id(id).ok()))
         .unwrap_or_else(cpal::default_host);
     let _ = CHOSEN.set(host.id());
     host

@@ -22,7 +22,7 @@ use super::record::{
 use super::recover;
 use super::store::{SessionDir, SessionLock};
 use super::transcribe_queue::{Finished, Heard, Job, Take, TranscribeQueue, Work as JobWork};
-use crate::analysis::analyse;
+use crate::analysis::{analyse, prepare};
 use crate::bank::{Bank, Question};
 use crate::model::embedder::Embedder;
 use crate::stt::prompt::{self, prompt};
@@ -99,6 +99,7 @@ pub(crate) async fn run(
         .filter(|&slot| session.record.answers[slot].work() == Work::Ask)
         .collect();
     let total = to_ask.len();
+    prepare_questions(&session, &to_ask, practice.embedder.clone());
     let mut outcome = Asked::Next;
     for (position, slot) in to_ask.into_iter().enumerate() {
         outcome = asker
@@ -502,6 +503,22 @@ impl Session {
 
 /// Wait for the queued transcriptions, saying how many are left; Ctrl-C
 /// stops waiting (the rest stay `pending` for `--resume`).
+/// Embed the questions' side of the coverage judge in the background, in
+/// the order they will be asked, so that each answer's analysis only embeds
+/// the answer (see [`crate::analysis::prepare`]).
+fn prepare_questions(session: &Session, slots: &[usize], embedder: Option<Arc<Embedder>>) {
+    let Some(embedder) = embedder else { return };
+    let questions: Vec<Question> = slots
+        .iter()
+        .map(|&slot| session.question(slot).1.clone())
+        .collect();
+    std::thread::spawn(move || {
+        for question in &questions {
+            prepare(question, &embedder);
+        }
+    });
+}
+
 async fn wait_for_transcripts(
     session: &mut Session,
     queue: &mut TranscribeQueue,

@@ -476,3 +476,32 @@ fn fetch_without_python_says_what_to_install() {
     );
     assert_eq!(files_in(dir.path()), Vec::<String>::new());
 }
+
+/// `viva practice` embeds each question's side while asking it; the answer
+/// judged afterwards must get exactly the verdicts and features it gets
+/// from a model with nothing cached.
+#[test]
+fn a_question_prepared_in_advance_is_judged_the_same() {
+    use viva::analysis::eval;
+    use viva::model::embedder::Embedder;
+    let dir = util::repo_root().join("models/all-minilm-l6-v2");
+    let load = || Embedder::load(&dir).unwrap_or_else(|e| panic!("{e} (scripts/setup fetches it)"));
+    let path = util::repo_root().join("tests/fixtures/coverage/banks/behavioural.toml");
+    let bank = viva::bank::check::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let answer = "At my last company I owned the billing service, and a teammate wanted to \
+                  rewrite it in Go. I wrote up the costs, we ran a small spike, and in the end we \
+                  kept the old service and fixed its two worst endpoints.";
+    for question in &bank.questions {
+        let verdicts = |embedder: &Embedder| -> Vec<(String, bool, Option<[f64; 7]>)> {
+            eval::judge_written(question, answer, Some(embedder))
+                .into_iter()
+                .map(|v| (v.point, v.covered, v.features))
+                .collect()
+        };
+        let prepared = load();
+        eval::prepare_question(question, &prepared);
+        let cold = verdicts(&load());
+        assert!(cold.iter().all(|(_, _, features)| features.is_some()));
+        assert_eq!(verdicts(&prepared), cold, "{}", question.id);
+    }
+}
