@@ -148,7 +148,9 @@ const ALSA_PLUGINS: &[&str] = &[
 const PULSE_TRIES: usize = 4;
 
 /// The audio host of this process: PulseAudio when its socket is there and
-/// it answers (see [`PULSE_TRIES`]), else ALSA.
+/// it answers (see [`PULSE_TRIES`]), else ALSA. A server that is there but
+/// never answers gets one warning with cpal's reason: the devices then
+/// listed are ALSA's, and the user should know why.
 fn host() -> cpal::Host {
     static CHOSEN: OnceLock<cpal::HostId> = OnceLock::new();
     if let Some(id) = CHOSEN.get() {
@@ -159,9 +161,24 @@ fn host() -> cpal::Host {
     let pulse = cpal::available_hosts()
         .into_iter()
         .find(|id| *id == cpal::HostId::PulseAudio);
-    let host = pulse
-        .and_then(|id| (0..PULSE_TRIES).find_map(|_| cpal::host_from_id(id).ok()))
-        .unwrap_or_else(cpal::default_host);
+    let host = match pulse {
+        Some(id) => {
+            let mut last = None;
+            let host = (0..PULSE_TRIES).find_map(|_| {
+                cpal::host_from_id(id)
+                    .map_err(|err| last = Some(err.to_string()))
+                    .ok()
+            });
+            host.unwrap_or_else(|| {
+                eprintln!(
+                    "warning: the PulseAudio server did not answer {PULSE_TRIES} times ({}); using ALSA",
+                    last.unwrap_or_default()
+                );
+                cpal::default_host()
+            })
+        }
+        None => cpal::default_host(),
+    };
     let _ = CHOSEN.set(host.id());
     host
 }

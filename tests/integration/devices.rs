@@ -31,7 +31,11 @@ fn with_a_sound_server_the_list_is_its_sources_and_doctor_names_one_of_them() {
     let out = util::run(audio_stack::viva_on_stack().arg("devices"));
     let stdout = util::stdout(&out);
     assert!(out.status.success(), "{}", util::stderr(&out));
-    assert!(stdout.starts_with("Inputs (PulseAudio)"), "{stdout}");
+    assert!(
+        stdout.starts_with("Inputs (PulseAudio)"),
+        "{stdout}{}",
+        util::stderr(&out)
+    );
     let inputs = listed_inputs(&stdout);
     assert!(inputs.contains(&"fakemic".to_owned()), "{inputs:?}");
     let default_line = stdout
@@ -65,7 +69,8 @@ fn with_a_sound_server_the_list_is_its_sources_and_doctor_names_one_of_them() {
     let named = input.split('\'').nth(1).expect("doctor names the device");
     assert!(
         inputs.contains(&named.to_owned()),
-        "doctor names {named:?}, devices lists {inputs:?}"
+        "doctor names {named:?}, devices lists {inputs:?}\n{}",
+        util::stderr(&out)
     );
 }
 
