@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Deserialize;
-use viva::analysis::eval::{self, FEATURES};
+use viva::analysis::eval::{self, FEATURES, FEATURE_COUNT};
 use viva::bank::{Bank, Question};
 use viva::model::embedder::Embedder;
 use viva::stt::transcript::{Segment, Transcript};
@@ -110,7 +110,7 @@ struct Judged {
     question: String,
     truth: bool,
     said: bool,
-    features: Option<[f64; 7]>,
+    features: Option<[f64; FEATURE_COUNT]>,
 }
 
 fn judge_all(
@@ -352,7 +352,7 @@ fn time_two_minutes(banks: &BTreeMap<String, Bank>, dev: &[Labelled], embedder: 
 fn fit_weights(banks: &BTreeMap<String, Bank>, embedder: &Embedder) {
     let dev = answers("answers-dev.toml");
     let judged = judge_all(banks, &dev, Some(embedder));
-    let rows: Vec<([f64; 7], bool, &str)> = judged
+    let rows: Vec<([f64; FEATURE_COUNT], bool, &str)> = judged
         .iter()
         .map(|j| {
             (
@@ -368,7 +368,7 @@ fn fit_weights(banks: &BTreeMap<String, Bank>, embedder: &Embedder) {
         rows.len()
     );
     println!(
-        "pub(crate) const WEIGHTS: [f64; 8] = [{}];",
+        "pub(crate) const WEIGHTS: [f64; FEATURE_COUNT + 1] = [{}];",
         weights
             .iter()
             .map(|w| format!("{w:.3}"))
@@ -382,7 +382,7 @@ fn fit_weights(banks: &BTreeMap<String, Bank>, embedder: &Embedder) {
     let mut pairs = Vec::new();
     let show = std::env::var_os("VIVA_COVERAGE_ERRORS").is_some();
     for question in &questions {
-        let train: Vec<([f64; 7], bool)> = rows
+        let train: Vec<([f64; FEATURE_COUNT], bool)> = rows
             .iter()
             .filter(|r| r.2 != *question)
             .map(|r| (r.0, r.1))
@@ -397,13 +397,16 @@ fn fit_weights(banks: &BTreeMap<String, Bank>, embedder: &Embedder) {
                     j.question, j.point, row.1, row.0
                 );
             }
-            pairs.push((row.1, p >= 0.5));
+            pairs.push((row.1, p));
         }
     }
-    let (n, accuracy, precision, recall) = scores(pairs.into_iter());
-    println!(
-        "leave-one-question-out on dev: {n} labels, accuracy {accuracy:.3}, precision {precision:.3}, recall {recall:.3}"
-    );
+    for threshold in [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6] {
+        let (n, accuracy, precision, recall) =
+            scores(pairs.iter().map(|&(truth, p)| (truth, p >= threshold)));
+        println!(
+            "leave-one-question-out on dev, threshold {threshold}: {n} labels, accuracy {accuracy:.3}, precision {precision:.3}, recall {recall:.3}"
+        );
+    }
     let (n, accuracy, precision, recall) = scores(judged.iter().map(|j| (j.truth, j.said)));
     println!("the weights in the code, on dev: {n} labels, accuracy {accuracy:.3}, precision {precision:.3}, recall {recall:.3}");
     let (n, accuracy) = star_accuracy(banks, &dev, Some(embedder));
@@ -414,9 +417,9 @@ fn fit_weights(banks: &BTreeMap<String, Bank>, embedder: &Embedder) {
 
 /// L2-regularised logistic regression (Newton's method) on standardised
 /// features; returns raw-scale weights, then the bias.
-fn logistic(rows: &[([f64; 7], bool)]) -> [f64; 8] {
+fn logistic(rows: &[([f64; FEATURE_COUNT], bool)]) -> [f64; FEATURE_COUNT + 1] {
     const L2: f64 = 0.3;
-    const K: usize = 7;
+    const K: usize = FEATURE_COUNT;
     let n = rows.len() as f64;
     let mut mean = [0.0; K];
     let mut sd = [0.0; K];

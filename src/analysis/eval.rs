@@ -11,14 +11,17 @@ use crate::model::embedder::Embedder;
 use crate::stt::transcript::Transcript;
 
 /// The names of the judge's features.
-pub const FEATURES: [&str; 7] = coverage::FEATURES;
+pub const FEATURES: [&str; FEATURE_COUNT] = coverage::FEATURES;
+
+/// How many features the judge combines.
+pub const FEATURE_COUNT: usize = coverage::FEATURE_COUNT;
 
 /// One talking point of a written answer, as judged.
 pub struct Verdict {
     pub point: String,
     pub covered: bool,
     /// The judge's features (with the embedding model only).
-    pub features: Option<[f64; 7]>,
+    pub features: Option<[f64; FEATURE_COUNT]>,
 }
 
 /// Judge the talking points of a written answer (no times).
@@ -49,8 +52,9 @@ pub fn star_parts(
 
 /// The judge's probability for features fitted with other `weights`
 /// (the 7 feature weights, then the bias).
-pub fn probability_with(weights: &[f64; 8], values: &[f64; 7]) -> f64 {
-    let z: f64 = weights[7] + values.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>();
+pub fn probability_with(weights: &[f64; FEATURE_COUNT + 1], values: &[f64; FEATURE_COUNT]) -> f64 {
+    let z: f64 =
+        weights[FEATURE_COUNT] + values.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>();
     1.0 / (1.0 + (-z).exp())
 }
 

@@ -56,7 +56,8 @@ pub(crate) use talking_points::PointCoverage;
 /// and hedging, evidence and hints, STAR parts of behavioural answers.
 /// 3: a passage that hands the work to someone else ("that's more of a QA
 /// thing", "not really something we could do") or hopes ("I'd hope") does
-/// not show a point.
+/// not show a point; the judge also weighs how many of the exemplar's words
+/// the answer said, with weights refitted on all dev labels.
 pub const ANALYSIS_VERSION: u32 = 3;
 
 /// Everything measured about one answer; saved in the answer's JSON and in
@@ -134,7 +135,7 @@ struct Judged {
     judge: Judge,
     star: Option<Star>,
     /// The judge's features of each point, when the model judged.
-    features: Option<Vec<[f64; 7]>>,
+    features: Option<Vec<[f64; coverage::FEATURE_COUNT]>>,
     /// What it judged from: the answer's passages, their stances, and
     /// their vectors and the question's (with the model).
     passages: Vec<passages::Passage>,

@@ -492,12 +492,13 @@ fn a_question_prepared_in_advance_is_judged_the_same() {
                   rewrite it in Go. I wrote up the costs, we ran a small spike, and in the end we \
                   kept the old service and fixed its two worst endpoints.";
     for question in &bank.questions {
-        let verdicts = |embedder: &Embedder| -> Vec<(String, bool, Option<[f64; 7]>)> {
-            eval::judge_written(question, answer, Some(embedder))
-                .into_iter()
-                .map(|v| (v.point, v.covered, v.features))
-                .collect()
-        };
+        let verdicts =
+            |embedder: &Embedder| -> Vec<(String, bool, Option<[f64; eval::FEATURE_COUNT]>)> {
+                eval::judge_written(question, answer, Some(embedder))
+                    .into_iter()
+                    .map(|v| (v.point, v.covered, v.features))
+                    .collect()
+            };
         let prepared = load();
         eval::prepare_question(question, &prepared);
         let cold = verdicts(&load());
