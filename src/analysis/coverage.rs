@@ -27,7 +27,7 @@ use super::passages::Passage;
 use super::stance::Stance;
 use super::star::{self, Star};
 use super::talking_points::{lexical, point_terms, PointCoverage};
-use super::text::Words;
+use super::text::{Word, Words};
 use crate::units::round2;
 
 /// Which judge made a verdict.
@@ -121,11 +121,15 @@ fn features(
     points: &[String],
     answer: &Answer,
     meaning: &Meaning,
+    sample_stems: &[HashSet<&str>],
     jargon: &Jargon,
 ) -> Vec<PointFeatures> {
     let spoken = answer.words.spoken_count().max(1) as f64;
     let topic = f64::from(similarity(&meaning.answer_mean, &meaning.sample_mean));
-    let said = plain_stems(answer);
+    let said: HashSet<&str> = (answer.passages.iter().enumerate())
+        .filter(|(index, _)| answer.plain(*index))
+        .flat_map(|(_, passage)| content_stems(&answer.words.all[passage.words.clone()]))
+        .collect();
     points
         .iter()
         .enumerate()
@@ -151,7 +155,7 @@ fn features(
             });
             let lexical_share = plain_lexical(point, answer, jargon).share;
             let exemplar_words =
-                meaning.exemplars[index].map_or(0.0, |e| share_said(&meaning.sample[e].0, &said));
+                meaning.exemplars[index].map_or(0.0, |e| share_said(&sample_stems[e], &said));
             let part = answer.star.and(star::part_of_point(point));
             let told = part.is_some_and(|part| answer.star.is_some_and(|s| s.has(part)));
             PointFeatures {
@@ -172,29 +176,22 @@ fn features(
         .collect()
 }
 
-/// The stems of the content words of the answer's plain passages.
-fn plain_stems<'a>(answer: &Answer<'a>) -> HashSet<&'a str> {
-    (answer.passages.iter().enumerate())
-        .filter(|(index, _)| answer.plain(*index))
-        .flat_map(|(_, passage)| &answer.words.all[passage.words.clone()])
+/// The stems of the content words among `words`.
+pub(crate) fn content_stems(words: &[Word]) -> impl Iterator<Item = &str> {
+    words
+        .iter()
         .filter(|word| !word.stop)
         .map(|word| word.stem.as_str())
-        .collect()
 }
 
-/// The share of the content words of `text` (the point's exemplar) that
-/// the answer said, in any form: a paraphrase of the sample keeps some of
-/// its concrete words ("header", "contract tests") that the point's own
-/// words lack.
-fn share_said(text: &str, said: &HashSet<&str>) -> f64 {
-    let words = Words::from_text(text);
-    let stems: HashSet<&str> = (words.content.iter())
-        .map(|&index| words.all[index].stem.as_str())
-        .collect();
-    if stems.is_empty() {
+/// The share of the exemplar's content stems that the answer `said`, in
+/// any form: a paraphrase of the sample keeps some of its concrete words
+/// ("header", "contract tests") that the point's own words lack.
+fn share_said(exemplar: &HashSet<&str>, said: &HashSet<&str>) -> f64 {
+    if exemplar.is_empty() {
         return 0.0;
     }
-    stems.iter().filter(|stem| said.contains(*stem)).count() as f64 / stems.len() as f64
+    exemplar.intersection(said).count() as f64 / exemplar.len() as f64
 }
 
 /// The lexical matcher over the answer's plain passages only.
@@ -216,11 +213,14 @@ pub(crate) struct Judgement {
     pub(crate) features: Option<Vec<[f64; FEATURE_COUNT]>>,
 }
 
-/// Judge every point. `meaning` is absent without the embedding model.
+/// Judge every point. `meaning` is absent without the embedding model;
+/// `sample_stems` are [`content_stems`] of each sample sentence, in the
+/// order of `meaning.sample`.
 pub(crate) fn judge(
     points: &[String],
     answer: &Answer,
     meaning: Option<&Meaning>,
+    sample_stems: &[HashSet<&str>],
     jargon: &Jargon,
 ) -> Judgement {
     let Some(meaning) = meaning else {
@@ -232,7 +232,7 @@ pub(crate) fn judge(
             features: None,
         };
     };
-    let found = features(points, answer, meaning, jargon);
+    let found = features(points, answer, meaning, sample_stems, jargon);
     let values = found.iter().map(|found| found.values).collect();
     let points = found
         .into_iter()
@@ -385,10 +385,14 @@ mod tests {
     #[test]
     fn the_share_of_the_exemplars_words_said_counts_stems_once() {
         let said: HashSet<&str> = ["header", "version", "date"].into_iter().collect();
+        let share_of = |text: &str| {
+            let words = Words::from_text(text);
+            share_said(&content_stems(&words.all).collect(), &said)
+        };
         // Content words: versioned, header, date, stripe (the stems of
         // "versioned" and "version" agree).
-        let share = share_said("Versioned with a header and a date, as Stripe does", &said);
+        let share = share_of("Versioned with a header and a date, as Stripe does");
         assert!((share - 0.75).abs() < 1e-9, "{share}");
-        assert_eq!(share_said("and the of", &said), 0.0);
+        assert_eq!(share_of("and the of"), 0.0);
     }
 }

@@ -51,7 +51,7 @@ pub fn star_parts(
 }
 
 /// The judge's probability for features fitted with other `weights`
-/// (the 7 feature weights, then the bias).
+/// (the [`FEATURE_COUNT`] feature weights, then the bias).
 pub fn probability_with(weights: &[f64; FEATURE_COUNT + 1], values: &[f64; FEATURE_COUNT]) -> f64 {
     let z: f64 =
         weights[FEATURE_COUNT] + values.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>();

@@ -28,6 +28,8 @@ mod star;
 mod talking_points;
 mod text;
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::audio::level::SpeechSpan;
@@ -206,7 +208,19 @@ fn judge_points(
         star: star.as_ref(),
         star_labels: labels.as_deref(),
     };
-    let judgement = coverage::judge(&question.talking_points, &answer, meaning.as_ref(), &jargon);
+    let sample_stems: Vec<HashSet<&str>> = sample
+        .iter()
+        .map(|sentence| {
+            coverage::content_stems(&sample_words.all[sentence.words.clone()]).collect()
+        })
+        .collect();
+    let judgement = coverage::judge(
+        &question.talking_points,
+        &answer,
+        meaning.as_ref(),
+        &sample_stems,
+        &jargon,
+    );
     Judged {
         points: judgement.points,
         judge: if meaning.is_some() {

@@ -161,26 +161,30 @@ fn host() -> cpal::Host {
     let pulse = cpal::available_hosts()
         .into_iter()
         .find(|id| *id == cpal::HostId::PulseAudio);
-    let host = match pulse {
-        Some(id) => {
-            let mut last = None;
-            let host = (0..PULSE_TRIES).find_map(|_| {
-                cpal::host_from_id(id)
-                    .map_err(|err| last = Some(err.to_string()))
-                    .ok()
-            });
-            host.unwrap_or_else(|| {
-                eprintln!(
-                    "warning: the PulseAudio server did not answer {PULSE_TRIES} times ({}); using ALSA",
-                    last.unwrap_or_default()
-                );
-                cpal::default_host()
-            })
+    let host = match pulse.map(pulse_host) {
+        Some(Ok(host)) => host,
+        Some(Err(reason)) => {
+            eprintln!(
+                "warning: the PulseAudio server did not answer {PULSE_TRIES} times ({reason}); using ALSA"
+            );
+            cpal::default_host()
         }
         None => cpal::default_host(),
     };
     let _ = CHOSEN.set(host.id());
     host
+}
+
+/// The PulseAudio host, or cpal's reason from the last of [`PULSE_TRIES`].
+fn pulse_host(id: cpal::HostId) -> Result<cpal::Host, String> {
+    let mut reason = String::new();
+    for _ in 0..PULSE_TRIES {
+        match cpal::host_from_id(id) {
+            Ok(host) => return Ok(host),
+            Err(err) => reason = err.to_string(),
+        }
+    }
+    Err(reason)
 }
 
 /// True for a PCM worth listing: not an ALSA converter plugin.

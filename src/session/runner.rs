@@ -501,8 +501,6 @@ impl Session {
     }
 }
 
-/// Wait for the queued transcriptions, saying how many are left; Ctrl-C
-/// stops waiting (the rest stay `pending` for `--resume`).
 /// Embed the questions' side of the coverage judge in the background, in
 /// the order they will be asked, so that each answer's analysis only embeds
 /// the answer (see [`crate::analysis::prepare`]).
@@ -519,6 +517,8 @@ fn prepare_questions(session: &Session, slots: &[usize], embedder: Option<Arc<Em
     });
 }
 
+/// Wait for the queued transcriptions, saying how many are left; Ctrl-C
+/// stops waiting (the rest stay `pending` for `--resume`).
 async fn wait_for_transcripts(
     session: &mut Session,
     queue: &mut TranscribeQueue,
