@@ -7,6 +7,11 @@
 //!     cargo bench --bench coverage -- --speed # only the speed
 //!     cargo bench --bench coverage -- --dump F # what the judge sees of each dev answer, JSON lines
 //!
+//! With `VIVA_COVERAGE_ERRORS=1`, `--fit` prints each dev point the
+//! leave-one-question-out fit gets wrong, and both modes print the dev
+//! answers whose STAR parts are wrong, with each passage's part (never the
+//! held-out ones: they are not for tuning).
+//!
 //! Accuracy, precision and recall are over (answer, talking point) labels,
 //! per bank, for the dev part and, apart, for the two held-out parts: the
 //! held-out questions of the dev banks, and the fresh part (three banks
@@ -194,6 +199,7 @@ fn star_accuracy(
     banks: &BTreeMap<String, Bank>,
     answers: &[Labelled],
     embedder: Option<&Embedder>,
+    show_errors: bool,
 ) -> (usize, f64) {
     let mut pairs = Vec::new();
     for answer in answers {
@@ -203,7 +209,7 @@ fn star_accuracy(
             continue;
         };
         let truth = [labels.situation, labels.task, labels.action, labels.result];
-        if std::env::var_os("VIVA_COVERAGE_ERRORS").is_some() && truth != found {
+        if show_errors && truth != found {
             println!("  star: {} truth {truth:?} found {found:?}", answer.id);
             for (text, part) in eval::star_passages(question, &answer.text) {
                 println!("      {part:?}: {text}");
@@ -249,7 +255,9 @@ fn main() {
 
     println!("\nSTAR parts of behavioural answers (told or not):");
     for (part, answers) in parts {
-        let (n, accuracy) = star_accuracy(&banks, answers, Some(&embedder));
+        // Errors are shown for the dev part only: the others are not for tuning.
+        let show = part == "dev" && std::env::var_os("VIVA_COVERAGE_ERRORS").is_some();
+        let (n, accuracy) = star_accuracy(&banks, answers, Some(&embedder), show);
         println!("{part:<9} accuracy {accuracy:.3} ({n} labels)");
     }
     // A model with nothing cached: the runs above embedded every question.
@@ -412,9 +420,9 @@ fn fit_weights(banks: &BTreeMap<String, Bank>, embedder: &Embedder) {
     }
     let (n, accuracy, precision, recall) = scores(judged.iter().map(|j| (j.truth, j.said)));
     println!("the weights in the code, on dev: {n} labels, accuracy {accuracy:.3}, precision {precision:.3}, recall {recall:.3}");
-    let (n, accuracy) = star_accuracy(banks, &dev, Some(embedder));
+    let (n, accuracy) = star_accuracy(banks, &dev, Some(embedder), show);
     println!("STAR parts on dev: {n} labels, accuracy {accuracy:.3}");
-    let (n, accuracy) = star_accuracy(banks, &dev, None);
+    let (n, accuracy) = star_accuracy(banks, &dev, None, false);
     println!("STAR parts on dev, words only: {n} labels, accuracy {accuracy:.3}");
 }
 

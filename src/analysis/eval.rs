@@ -89,8 +89,9 @@ pub fn star_passages(question: &Question, text: &str) -> Vec<(String, Option<&'s
 }
 
 /// Exploration aid: everything the judge sees of a written answer (its
-/// passages with stance and vector, each point's vectors and features, the
-/// sample's sentences), as JSON, for trying features outside Rust.
+/// passages with stance, content stems and vector, each point's stems,
+/// vectors and features, the sample's sentences with theirs), as JSON, for
+/// trying features outside Rust.
 pub fn dump_written(question: &Question, text: &str, embedder: &Embedder) -> serde_json::Value {
     use super::stance::Stance;
     use serde_json::json;
@@ -112,17 +113,25 @@ pub fn dump_written(question: &Question, text: &str, embedder: &Embedder) -> ser
                 "text": passage.text,
                 "words": passage.words.len(),
                 "stance": stance(said),
+                "stems": coverage::content_stems(&words.all[passage.words.clone()]).collect::<Vec<_>>(),
                 "vec": vector,
             })
         })
         .collect();
-    let sample: Vec<_> = (meaning.sample.iter())
-        .map(|(text, vector)| json!({"text": text, "vec": vector}))
+    let sample_words = Words::from_text(&question.sample_answer);
+    let sample_cut = super::passages::sentences(&sample_words);
+    let sample: Vec<_> = (meaning.sample.iter().zip(&sample_cut))
+        .map(|((text, vector), sentence)| {
+            let stems: Vec<_> =
+                coverage::content_stems(&sample_words.all[sentence.words.clone()]).collect();
+            json!({"text": text, "stems": stems, "vec": vector})
+        })
         .collect();
     let points: Vec<_> = (question.talking_points.iter().enumerate())
         .map(|(i, point)| {
             json!({
                 "point": point,
+                "stems": coverage::content_stems(&Words::from_text(point).all).collect::<Vec<_>>(),
                 "vec": meaning.points[i],
                 "with_exemplar": meaning.with_exemplar[i],
                 "exemplar": meaning.exemplars[i],

@@ -203,6 +203,16 @@ pub(crate) fn cues(words: &[Word]) -> [f32; 4] {
         "our tech lead",
         "early in",
         "last year",
+        "last spring",
+        "last summer",
+        "last autumn",
+        "last fall",
+        "last winter",
+        "last quarter",
+        "a year ago",
+        "we hired",
+        "new hire",
+        "deadline",
     ]);
     let task = count(&[
         "i owned",
@@ -222,6 +232,13 @@ pub(crate) fn cues(words: &[Word]) -> [f32; 4] {
         "i led",
         "tried to",
         "i was trying",
+        "asked me to",
+        "i was the lead",
+        "i was the senior",
+        "i was the staff",
+        "the lead on",
+        "to own",
+        "buddy",
     ]);
     let action = first_person_past(&lower) as f32 + count(&["what i did", "i decided"]);
     let result = count(&[
@@ -379,6 +396,13 @@ pub(crate) fn label(
             also: score.map(|s| s >= THRESHOLD),
         });
     }
+    // An answer in which the speaker does nothing tells no story of
+    // theirs (general advice, a colleague's story, "we had three queues"):
+    // none of its parts counts.
+    let acted = labels.iter().any(|l| l.also[StarPart::Action as usize]);
+    if !acted {
+        labels.fill(Labelled::NONE);
+    }
     labels
 }
 
@@ -389,6 +413,14 @@ pub(crate) struct Labelled {
     pub(crate) main: Option<StarPart>,
     /// Every part it tells, in [`StarPart::ALL`] order.
     pub(crate) also: [bool; 4],
+}
+
+impl Labelled {
+    /// A passage that tells no part.
+    const NONE: Labelled = Labelled {
+        main: None,
+        also: [false; 4],
+    };
 }
 
 /// True when the words tell of the past ("was", "had", a past verb).
@@ -552,6 +584,25 @@ mod tests {
         assert_eq!(star.parts[2].start_s, Some(9.0));
         assert_eq!(star.parts[2].seconds, Some(11.0));
         assert_eq!(star.parts[3].seconds, Some(5.0));
+    }
+
+    #[test]
+    fn advice_and_someone_elses_story_tell_no_part() {
+        let words = Words::from_text(
+            "At one company there was a guy who was struggling, and in the end he was gone. \
+             I think you give feedback early and you write things down.",
+        );
+        let cut = passages::cut(&words);
+        let labels = label(&cut, &words.all, None);
+        assert!(labels.iter().all(|l| *l == Labelled::NONE), "{labels:?}");
+        // The same story with the speaker acting in it has its parts.
+        let words = Words::from_text(
+            "At one company there was a guy who was struggling. \
+             So I booked a one-on-one with him. In the end he was back to his old pace.",
+        );
+        let cut = passages::cut(&words);
+        let star = summarise(&cut, &label(&cut, &words.all, None), None);
+        assert_eq!(star.missing(), [StarPart::Task]);
     }
 
     #[test]

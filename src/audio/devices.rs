@@ -12,6 +12,7 @@
 //! makes the ALSA library print noise.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use cpal::traits::{DeviceTrait, HostTrait};
 
@@ -142,10 +143,15 @@ const ALSA_PLUGINS: &[&str] = &[
 
 /// Handshakes tried with a PulseAudio server whose socket is there. cpal
 /// gives each one 2 s; a server that has just started, or a machine under
-/// load, can miss that, and falling back to ALSA then would list ALSA's
-/// plugins instead of the server's sources. A socket nobody listens on fails
-/// at once, so the extra tries only cost time when a server is slow.
+/// load, can miss that or close the connection mid-handshake, and falling
+/// back to ALSA then would list ALSA's plugins instead of the server's
+/// sources. A socket nobody listens on is refused at once and not tried
+/// again.
 const PULSE_TRIES: usize = 4;
+
+/// The pause before each further try: a busy server gets a moment to
+/// catch up (back-to-back tries all fell in the same busy spell).
+const PULSE_BACKOFF: Duration = Duration::from_millis(150);
 
 /// The audio host of this process: PulseAudio when its socket is there and
 /// it answers (see [`PULSE_TRIES`]), else ALSA. A server that is there but
@@ -163,9 +169,9 @@ fn host() -> cpal::Host {
         .find(|id| *id == cpal::HostId::PulseAudio);
     let host = match pulse.map(pulse_host) {
         Some(Ok(host)) => host,
-        Some(Err(reason)) => {
+        Some(Err((tries, reason))) => {
             eprintln!(
-                "warning: the PulseAudio server did not answer {PULSE_TRIES} times ({reason}); using ALSA"
+                "warning: the PulseAudio server did not answer (tries: {tries}, last: {reason}); using ALSA"
             );
             cpal::default_host()
         }
@@ -175,16 +181,24 @@ fn host() -> cpal::Host {
     host
 }
 
-/// The PulseAudio host, or cpal's reason from the last of [`PULSE_TRIES`].
-fn pulse_host(id: cpal::HostId) -> Result<cpal::Host, String> {
+/// The PulseAudio host, or how many tries failed and cpal's reason for the
+/// last (see [`PULSE_TRIES`]).
+fn pulse_host(id: cpal::HostId) -> Result<cpal::Host, (usize, String)> {
     let mut reason = String::new();
-    for _ in 0..PULSE_TRIES {
+    for attempt in 0..PULSE_TRIES {
+        if attempt > 0 {
+            std::thread::sleep(PULSE_BACKOFF * attempt as u32);
+        }
         match cpal::host_from_id(id) {
             Ok(host) => return Ok(host),
+            // Nobody listens: trying again cannot help.
+            Err(err) if err.to_string().contains("refused") => {
+                return Err((attempt + 1, err.to_string()))
+            }
             Err(err) => reason = err.to_string(),
         }
     }
-    Err(reason)
+    Err((PULSE_TRIES, reason))
 }
 
 /// True for a PCM worth listing: not an ALSA converter plugin.
