@@ -191,11 +191,11 @@ fn pulse_host(id: cpal::HostId) -> Result<cpal::Host, (usize, String)> {
         }
         match cpal::host_from_id(id) {
             Ok(host) => return Ok(host),
-            // Nobody listens: trying again cannot help.
-            Err(err) if err.to_string().contains("refused") => {
-                return Err((attempt + 1, err.to_string()))
-            }
             Err(err) => reason = err.to_string(),
+        }
+        // Nobody listens: trying again cannot help.
+        if reason.contains("refused") {
+            return Err((attempt + 1, reason));
         }
     }
     Err((PULSE_TRIES, reason))
