@@ -105,6 +105,7 @@ pub fn dump_written(question: &Question, text: &str, embedder: &Embedder) -> ser
         Stance::Tentative(_) => "tentative",
         Stance::Negated(_) => "negated",
         Stance::Hedged(_) => "hedged",
+        Stance::Passing(_) => "passing",
     };
     let passages: Vec<_> = (judged.passages.iter().zip(&judged.stances))
         .zip(&meaning.passages)

@@ -60,7 +60,10 @@ pub(crate) use talking_points::PointCoverage;
 /// thing", "not really something we could do") or hopes ("I'd hope") does
 /// not show a point; the judge also weighs how many of the exemplar's words
 /// the answer said, with weights refitted on all dev labels.
-pub const ANALYSIS_VERSION: u32 = 3;
+/// 4: a passing mention that only calls a thing important ("documentation
+/// is important, obviously") does not show it; "that'd be nice" hedges like
+/// "would be nice"; weights refitted on the dev labels.
+pub const ANALYSIS_VERSION: u32 = 4;
 
 /// Everything measured about one answer; saved in the answer's JSON and in
 /// `session.json`.

@@ -9,7 +9,9 @@
 //! limit"), handing it to someone else ("that's more of a QA thing", "not
 //! really something we could do"), a regret or wish ("we should have",
 //! "would be nice", "I'd hope"), and hedges that stand in for an answer
-//! ("I guess", "probably", "somehow", "I'm not sure").
+//! ("I guess", "probably", "somehow", "I'm not sure"). So does a passing
+//! mention, the thing only called important ("documentation is important,
+//! obviously", "communication is really key"), with nothing about how.
 
 use super::text::Word;
 
@@ -22,6 +24,8 @@ pub(crate) enum Stance {
     Negated(String),
     /// A wish, regret or guess instead of what was done; the cue as spoken.
     Hedged(String),
+    /// The thing only rated, not addressed; the rating as spoken.
+    Passing(String),
     /// A plain statement said tentatively ("probably Redis", "ideally a
     /// canary"): it counts, a little less.
     Tentative(String),
@@ -56,6 +60,8 @@ const HEDGES: &[&[&str]] = &[
     &["should've"],
     &["would", "have", "been"],
     &["would", "be", "nice"],
+    &["that'd", "be", "nice"],
+    &["it'd", "be", "nice"],
     &["i", "guess"],
     &["i", "suppose"],
     &["maybe"],
@@ -88,6 +94,52 @@ const TENTATIVE: &[&[&str]] = &[
     &["hopefully"],
 ];
 
+/// Ratings that, after "is" or "are", only say a thing matters.
+const RATINGS: &[&[&str]] = &[
+    &["important"],
+    &["key"],
+    &["crucial"],
+    &["essential"],
+    &["critical"],
+    &["vital"],
+    &["the", "foundation"],
+    &["a", "factor"],
+    &["a", "must"],
+    &["a", "big", "deal"],
+];
+
+/// Words that may stand between the verb and the rating: "is also
+/// super important".
+const INTENSIFIERS: &[&str] = &[
+    "so",
+    "super",
+    "really",
+    "very",
+    "also",
+    "pretty",
+    "definitely",
+    "obviously",
+    "always",
+    "just",
+    "of",
+    "course",
+    "um",
+    "uh",
+    "like",
+    "kind",
+];
+
+/// Words after a rating that go on to say what matters and how ("it's
+/// important to separate …", "key because …"): then it is no passing
+/// mention.
+const GOES_ON: &[&str] = &[
+    "to", "that", "because", "since", "for", "so", "when", "if", "is", "as", "here", "in",
+];
+
+/// At most this many words after the rating leave it a passing mention; a
+/// longer passage says more than the rating.
+const PASSING_TAIL: usize = 12;
+
 /// The stance of a passage's words.
 pub(crate) fn stance(words: &[Word]) -> Stance {
     let lower: Vec<&str> = words.iter().map(|word| word.lower.as_str()).collect();
@@ -107,6 +159,9 @@ pub(crate) fn stance(words: &[Word]) -> Stance {
     }
     if let Some(cue) = find(HEDGES) {
         return Stance::Hedged(cue);
+    }
+    if let Some(cue) = passing_mention(words, &lower) {
+        return Stance::Passing(cue);
     }
     match find(TENTATIVE) {
         Some(cue) => Stance::Tentative(cue),
@@ -139,6 +194,37 @@ fn disowning_negation(lower: &[&str]) -> Option<String> {
         }
     }
     None
+}
+
+/// "documentation is important, obviously": a rating after "is" or
+/// "are" that nothing after it explains; the verb and rating as spoken.
+fn passing_mention(words: &[Word], lower: &[&str]) -> Option<String> {
+    // `lower` has lost the "'s" of "that's"; a possessive ("the team's
+    // key metric") is no verb.
+    let verb = |i: usize| {
+        matches!(lower[i], "is" | "are" | "was")
+            || matches!(
+                words[i].text.to_lowercase().replace('’', "'").as_str(),
+                "it's" | "that's"
+            )
+    };
+    (0..lower.len()).filter(|&i| verb(i)).find_map(|i| {
+        let mut at = i + 1;
+        while at < lower.len() && INTENSIFIERS.contains(&lower[at]) {
+            at += 1;
+        }
+        let rating = RATINGS.iter().find(|r| lower[at..].starts_with(r))?;
+        let end = at + rating.len();
+        let tail = &lower[end..];
+        let explained = tail.first().is_some_and(|next| GOES_ON.contains(next));
+        (!explained && tail.len() <= PASSING_TAIL).then(|| {
+            let said: Vec<String> = words[i..end]
+                .iter()
+                .map(|w| w.text.to_lowercase())
+                .collect();
+            said.join(" ")
+        })
+    })
 }
 
 /// "that's more of a QA thing": the work is someone else's kind of work.
@@ -211,6 +297,7 @@ mod tests {
             negated("wasn't really something"),
         );
         case("capacity planning is not my area", negated("not my area"));
+
         // Someone else doing a step is still a step.
         case("someone else reviews every change", Stance::Plain);
         // "more of a" without "thing" close by is a plain claim.
@@ -238,6 +325,41 @@ mod tests {
     }
 
     #[test]
+    fn a_thing_only_called_important_is_a_passing_mention() {
+        let passing = |cue: &str| Stance::Passing(cue.to_string());
+        case(
+            "And documentation is important, obviously",
+            passing("is important"),
+        );
+        case("Documentation is also key", passing("is also key"));
+        case(
+            "keep an eye on the board and communicate, communication is really key",
+            passing("is really key"),
+        );
+        case("cost is a factor, obviously", passing("is a factor"));
+        case(
+            "so semantic HTML, yeah, that's the foundation, though to be honest our app is mostly divs",
+            passing("that's the foundation"),
+        );
+        case("our team's key metric was p99 latency", Stance::Plain);
+        assert!(!passing("is key").counts());
+        // What follows says what matters, or how.
+        case(
+            "I think it's really important to separate the person from the performance",
+            Stance::Plain,
+        );
+        case(
+            "timeouts are critical because one slow call ties up every thread",
+            Stance::Plain,
+        );
+        case("the API key is stored in Vault", Stance::Plain);
+        case(
+            "idempotency is essential, every request carries a key and we store the response with it for a day so a retry gets the same answer",
+            Stance::Plain,
+        );
+    }
+
+    #[test]
     fn wishes_regrets_and_guesses() {
         case(
             "I should have measured it before and after",
@@ -253,5 +375,9 @@ mod tests {
             hedged("would be nice"),
         );
         case("I'd hope they'd catch it in review", hedged("i'd hope"));
+        case(
+            "I'd want Storybook, I think that'd be nice",
+            hedged("that'd be nice"),
+        );
     }
 }

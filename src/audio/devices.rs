@@ -145,9 +145,10 @@ const ALSA_PLUGINS: &[&str] = &[
 /// gives each one 2 s; a server that has just started, or a machine under
 /// load, can miss that or close the connection mid-handshake, and falling
 /// back to ALSA then would list ALSA's plugins instead of the server's
-/// sources. A socket nobody listens on is refused at once and not tried
-/// again.
-const PULSE_TRIES: usize = 4;
+/// sources (a CI run on a loaded machine saw four tries, 0.9 s apart in
+/// all, each closed mid-handshake). A socket nobody listens on is refused
+/// at once and not tried again.
+const PULSE_TRIES: usize = 6;
 
 /// The pause before each further try: a busy server gets a moment to
 /// catch up (back-to-back tries all fell in the same busy spell).
