@@ -13,7 +13,7 @@
 //! mention, the thing only called important ("documentation is important,
 //! obviously", "communication is really key"), with nothing about how.
 
-use super::text::Word;
+use super::text::{lowercase, Word};
 
 /// What a passage's wording says about the speaker's claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,10 +203,7 @@ fn passing_mention(words: &[Word], lower: &[&str]) -> Option<String> {
     // key metric") is no verb.
     let verb = |i: usize| {
         matches!(lower[i], "is" | "are" | "was")
-            || matches!(
-                words[i].text.to_lowercase().replace('’', "'").as_str(),
-                "it's" | "that's"
-            )
+            || matches!(lowercase(&words[i].text).as_str(), "it's" | "that's")
     };
     (0..lower.len()).filter(|&i| verb(i)).find_map(|i| {
         let mut at = i + 1;
@@ -218,10 +215,7 @@ fn passing_mention(words: &[Word], lower: &[&str]) -> Option<String> {
         let tail = &lower[end..];
         let explained = tail.first().is_some_and(|next| GOES_ON.contains(next));
         (!explained && tail.len() <= PASSING_TAIL).then(|| {
-            let said: Vec<String> = words[i..end]
-                .iter()
-                .map(|w| w.text.to_lowercase())
-                .collect();
+            let said: Vec<String> = words[i..end].iter().map(|w| lowercase(&w.text)).collect();
             said.join(" ")
         })
     })
@@ -297,7 +291,6 @@ mod tests {
             negated("wasn't really something"),
         );
         case("capacity planning is not my area", negated("not my area"));
-
         // Someone else doing a step is still a step.
         case("someone else reviews every change", Stance::Plain);
         // "more of a" without "thing" close by is a plain claim.

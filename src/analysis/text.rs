@@ -443,12 +443,17 @@ fn camel_parts(token: &str) -> Vec<(&str, usize)> {
     parts
 }
 
-fn word(text: &str, gap: Gap) -> Word {
-    let mut lower: String = text
-        .chars()
+/// A word lowercased with every apostrophe as `'` (before `Word::lower`
+/// drops a final "'s").
+pub(super) fn lowercase(text: &str) -> String {
+    text.chars()
         .map(|c| if is_apostrophe(c) { '\'' } else { c })
         .collect::<String>()
-        .to_lowercase();
+        .to_lowercase()
+}
+
+fn word(text: &str, gap: Gap) -> Word {
+    let mut lower = lowercase(text);
     let stop = STOP_WORDS.contains(lower.as_str());
     if is_acronym_plural(text) {
         lower.pop();
