@@ -48,7 +48,10 @@ pub(crate) fn watch() -> &'static Interrupts {
 impl Interrupts {
     fn raise(&self) {
         if self.flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
+            // `_exit`, not `exit`: the atexit handlers and C++ static
+            // destructors must not run under work still going on other
+            // threads (whisper.cpp's state goes with them).
+            signal_hook::low_level::exit(i32::from(EXIT_INTERRUPTED));
         }
         if let Ok(listeners) = self.listeners.lock() {
             for listener in listeners.iter() {

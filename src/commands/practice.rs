@@ -80,8 +80,9 @@ pub(crate) fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
         .build()?;
     let interrupts = interrupt::watch().events();
     let result = runtime.block_on(runner::run(practice, start, interrupts));
-    // Do not wait for a transcription still running after Ctrl-C: its answer
-    // is saved as pending and `--resume` finishes it.
+    // The session has stopped its transcription (an answer left is saved as
+    // pending and `--resume` finishes it); do not wait for other blocking
+    // work still running after Ctrl-C.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     let outcome = result?;
 

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
@@ -76,11 +77,14 @@ struct Pending {
     closed: bool,
 }
 
-/// The queue; dropping it ends the worker after the job under way.
+/// The queue; dropping it stops the job under way and waits for the
+/// worker to end.
 pub(crate) struct TranscribeQueue {
     pending: Arc<(Mutex<Pending>, Condvar)>,
     results: UnboundedReceiver<Finished>,
     waiting: usize,
+    transcriber: Arc<Transcriber>,
+    worker: Option<JoinHandle<()>>,
 }
 
 impl TranscribeQueue {
@@ -88,14 +92,17 @@ impl TranscribeQueue {
     pub(crate) fn start(transcriber: Arc<Transcriber>) -> Self {
         let pending: Arc<(Mutex<Pending>, Condvar)> = Arc::default();
         let (done_tx, results) = unbounded_channel();
-        {
+        let worker = {
             let pending = Arc::clone(&pending);
-            std::thread::spawn(move || work(&transcriber, &pending, &done_tx));
-        }
+            let transcriber = Arc::clone(&transcriber);
+            std::thread::spawn(move || work(&transcriber, &pending, &done_tx))
+        };
         Self {
             pending,
             results,
             waiting: 0,
+            transcriber,
+            worker: Some(worker),
         }
     }
 
@@ -141,6 +148,13 @@ impl Drop for TranscribeQueue {
             pending.files.clear();
         }
         ready.notify_all();
+        // What is left is not wanted (an interrupted session's answers stay
+        // `pending` for `--resume`), and the process may exit next, which
+        // must not happen while whisper.cpp runs.
+        self.transcriber.stop();
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
     }
 }
 

@@ -19,7 +19,9 @@
 //! and sampling give different text from run to run, and a state costs only
 //! a few milliseconds to make.
 
+use std::ffi::c_void;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
@@ -172,6 +174,8 @@ pub enum TranscribeError {
     State(whisper_rs::WhisperError),
     #[error("Whisper failed on this audio: {0}")]
     Whisper(whisper_rs::WhisperError),
+    #[error("the transcription was stopped")]
+    Stopped,
 }
 
 /// One piece of audio transcribed (see [`Transcriber::transcribe_piece`]).
@@ -225,10 +229,20 @@ pub(crate) fn assemble(samples: &[f32], pieces: Vec<Piece>) -> Transcript {
     }
 }
 
+/// whisper.cpp's abort callback, polled between steps of a decoding:
+/// `user_data` is the transcriber's `stopped` flag.
+unsafe extern "C" fn stop_requested(user_data: *mut c_void) -> bool {
+    // SAFETY: `decode` passes a pointer to an `AtomicBool` that lives
+    // until the decoding has returned.
+    !user_data.is_null() && unsafe { &*(user_data as *const AtomicBool) }.load(Ordering::Acquire)
+}
+
 /// A loaded Whisper model, ready for many clips.
 pub struct Transcriber {
     context: WhisperContext,
     model_path: PathBuf,
+    /// Set by [`Transcriber::stop`]; whisper.cpp's abort callback reads it.
+    stopped: AtomicBool,
 }
 
 impl std::fmt::Debug for Transcriber {
@@ -283,7 +297,17 @@ impl Transcriber {
         Ok(Self {
             context,
             model_path: model_path.to_path_buf(),
+            stopped: AtomicBool::new(false),
         })
+    }
+
+    /// End the decoding under way within a few milliseconds and refuse any
+    /// later one ([`TranscribeError::Stopped`]): the work is no longer
+    /// wanted. A process must not exit while a decoding runs: exiting
+    /// tears down whisper.cpp's static state under it (a session stopped
+    /// by Ctrl-C died of a signal that way).
+    pub(crate) fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
     }
 
     /// Transcribe 16 kHz mono samples.
@@ -426,6 +450,9 @@ impl Transcriber {
         attempt: Attempt<'_>,
         options: &TranscribeOptions,
     ) -> Result<Decoding, TranscribeError> {
+        if self.stopped.load(Ordering::Acquire) {
+            return Err(TranscribeError::Stopped);
+        }
         let mut state = self
             .context
             .create_state()
@@ -466,9 +493,21 @@ impl Transcriber {
         if options.tuning.token_cap {
             cap.install(&mut params);
         }
-        state
-            .full(params, samples)
-            .map_err(TranscribeError::Whisper)?;
+        // SAFETY: the callback only reads `self.stopped`, which outlives
+        // this decoding (`self` is borrowed for all of it).
+        unsafe {
+            params.set_abort_callback(Some(stop_requested));
+            params.set_abort_callback_user_data(
+                std::ptr::from_ref(&self.stopped)
+                    .cast_mut()
+                    .cast::<c_void>(),
+            );
+        }
+        let result = state.full(params, samples);
+        if self.stopped.load(Ordering::Acquire) {
+            return Err(TranscribeError::Stopped);
+        }
+        result.map_err(TranscribeError::Whisper)?;
         let (mut logprob_sum, mut tokens) = (0.0f64, 0usize);
         let segments: Vec<(Segment, f32)> = state
             .as_iter()

@@ -298,7 +298,7 @@ fn ctrl_c_mid_answer_keeps_it_and_resume_completes_the_session() {
     assert_eq!(
         status.code(),
         Some(130),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
+        "{status}\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
     assert!(
         exit_took < Duration::from_secs(3),

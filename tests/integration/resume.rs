@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::audio_stack;
 use crate::live::{answers, read_json, sessions_in, LiveSession};
-use crate::practice::espeak_to;
+use crate::practice::{espeak_to, only_session};
 use crate::util;
 
 /// A mic session of questions `pick`, Ctrl-C'd as soon as its first answer
@@ -384,4 +384,44 @@ fn a_full_disk_stops_the_answer_at_once_and_leaves_the_session_resumable() {
     let text = saved[0]["text"].as_str().unwrap().to_lowercase();
     assert!(text.contains("review"), "{text}");
     assert_eq!(saved[1]["status"], "answered");
+}
+
+#[test]
+fn ctrl_c_while_an_answer_is_transcribed_stops_whisper_at_once() {
+    let tmp = util::temp_dir();
+    let sessions = tmp.path().join("sessions");
+    let answers_dir = tmp.path().join("answers");
+    std::fs::create_dir_all(&answers_dir).unwrap();
+    // Four minutes of speech: far longer to transcribe than the exit may take.
+    let speech = util::repo_root().join("tests/fixtures/speech/long-migration.wav");
+    let samples: Vec<f32> = hound::WavReader::open(&speech)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / 32_768.0)
+        .collect();
+    util::write_wav(&answers_dir.join("3.wav"), &samples.repeat(8));
+
+    let mut cmd = util::viva();
+    cmd.args(["practice", "--pick", "3", "--no-tts", "--answers"])
+        .arg(&answers_dir)
+        .arg("--sessions")
+        .arg(&sessions)
+        .arg("--model")
+        .arg(util::default_model());
+    let mut session = LiveSession::spawn(cmd);
+    // The answer is transcribed before a follow-up is chosen.
+    session.wait_for("(from ", Duration::from_secs(60));
+    std::thread::sleep(Duration::from_secs(1));
+    let interrupted_at = Instant::now();
+    session.signal("INT");
+    let (status, stdout, stderr) = session.finish(Duration::from_secs(20));
+    let exit_took = interrupted_at.elapsed();
+    assert_eq!(status.code(), Some(130), "{status}\n{stdout}\n{stderr}");
+    // The exit waits for whisper.cpp to stop, which it does between steps.
+    assert!(
+        exit_took < Duration::from_secs(2),
+        "exit took {exit_took:?}"
+    );
+    let saved = answers(&only_session(&sessions));
+    assert_eq!(saved[0]["status"], "pending", "{:?}", saved[0]);
 }
