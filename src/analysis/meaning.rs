@@ -7,6 +7,9 @@
 //! through the embedder's cache; an answer costs one pass over its own
 //! passages.
 
+use pathfinding::kuhn_munkres::kuhn_munkres;
+use pathfinding::matrix::Matrix;
+
 use super::passages::Passage;
 use super::star::StarPart;
 use crate::model::embedder::{dot, Embedder, EmbedderError, Vector};
@@ -53,10 +56,27 @@ fn with_exemplar_text(point: &str, exemplar: Option<&str>) -> String {
     }
 }
 
-/// Each point's exemplar: the sample sentence it is most like, pulled a
-/// little towards the same relative place; two points may share one.
+/// Fixed-point scale of the likeness scores for the assignment (whose
+/// solver works in integers).
+const ASSIGNMENT_SCALE: f32 = 1_000_000.0;
+
+/// Each point's exemplar. The sample's sentences are shared out among the
+/// points, a different one each (when there are more points than
+/// sentences, as evenly as they go round), for the greatest total
+/// likeness, each point pulled a little towards the sentence at its own
+/// relative place. Letting each point take its own likeliest sentence gave
+/// one sentence to several points ("the balance of test types", "visual
+/// regression testing" and "flaky tests" all got the sentence on flaky
+/// end-to-end tests) and left the sentences that said the others unused;
+/// on the dev part of the labelled set, the shared-out exemplars scored
+/// 0.874 leaving one bank out against 0.861.
+/// `similarity[point][sentence]`; every row is as long as the sample.
 pub(crate) fn align(similarity: &[Vec<f32>]) -> Vec<Option<usize>> {
     let n = similarity.len();
+    let m = similarity.first().map_or(0, Vec::len);
+    if n == 0 || m == 0 {
+        return vec![None; n];
+    }
     let place = |i: usize, count: usize| {
         if count > 1 {
             i as f32 / (count - 1) as f32
@@ -64,15 +84,16 @@ pub(crate) fn align(similarity: &[Vec<f32>]) -> Vec<Option<usize>> {
             0.0
         }
     };
-    similarity
-        .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let m = row.len();
-            let score = |j: usize| row[j] - ORDER_WEIGHT * (place(j, m) - place(i, n)).abs();
-            (0..m).max_by(|&a, &b| score(a).total_cmp(&score(b)))
-        })
-        .collect()
+    // Each sentence stands in `copies` columns: the solver gives every
+    // point (row) a column of its own and needs no more rows than columns.
+    let copies = n.div_ceil(m);
+    let weights = Matrix::from_fn(n, m * copies, |(i, column)| {
+        let j = column % m;
+        let score = similarity[i][j] - ORDER_WEIGHT * (place(j, m) - place(i, n)).abs();
+        (score * ASSIGNMENT_SCALE).round() as i64
+    });
+    let (_, columns) = kuhn_munkres(&weights);
+    columns.into_iter().map(|column| Some(column % m)).collect()
 }
 
 /// Embed the answer's passages and the question's side.
@@ -226,21 +247,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exemplars_are_the_closest_sentences_pulled_towards_their_place() {
-        // Point 1 is a little more like sentence 0, but sentence 1 is at
-        // its place; a clear best wins anyway.
+    fn exemplars_are_shared_out_one_sentence_a_point() {
+        // Points 0 and 1 both like sentence 1 best; point 0 likes it far
+        // more, so point 1 takes its second best, sentence 0, and sentence 1
+        // is not given twice.
         let table = vec![
             vec![0.1, 0.6, 0.2],
-            vec![0.5, 0.45, 0.3],
+            vec![0.5, 0.55, 0.3],
             vec![0.1, 0.2, 0.7],
         ];
-        assert_eq!(align(&table), [Some(1), Some(1), Some(2)]);
-        let clear = vec![
-            vec![0.1, 0.6, 0.2],
-            vec![0.7, 0.45, 0.3],
-            vec![0.1, 0.2, 0.7],
-        ];
-        assert_eq!(align(&clear), [Some(1), Some(0), Some(2)]);
+        assert_eq!(align(&table), [Some(1), Some(0), Some(2)]);
+        // Between two close sentences, the one at the point's place wins.
+        let close = vec![vec![0.5, 0.52], vec![0.5, 0.5]];
+        assert_eq!(align(&close), [Some(0), Some(1)]);
+        // More points than sentences: each sentence serves at most two.
+        let crowded = vec![vec![0.9, 0.1], vec![0.8, 0.2], vec![0.7, 0.3]];
+        let got = align(&crowded);
+        assert_eq!(got, [Some(0), Some(0), Some(1)]);
         assert_eq!(align(&[vec![], vec![]]), [None, None]);
         assert_eq!(align(&[]), Vec::<Option<usize>>::new());
         assert_eq!(align(&[vec![0.2, 0.9]]), [Some(1)]);

@@ -63,7 +63,9 @@ pub(crate) use talking_points::PointCoverage;
 /// 4: a passing mention that only calls a thing important ("documentation
 /// is important, obviously") does not show it; "that'd be nice" hedges like
 /// "would be nice"; weights refitted on the dev labels.
-pub const ANALYSIS_VERSION: u32 = 4;
+/// 5: the sample's sentences are shared out among the points as exemplars,
+/// a different one each; weights refitted on the dev labels.
+pub const ANALYSIS_VERSION: u32 = 5;
 
 /// Everything measured about one answer; saved in the answer's JSON and in
 /// `session.json`.

@@ -11,8 +11,10 @@ use crate::practice::espeak_to;
 use crate::util;
 
 /// An answer to question 6 (secrets) with tools and access but no rotation.
+/// Its tool is said so that espeak-ng and the tiny model get it right
+/// ("HashiCorp Vault" came back as "Hashek or Molt", which names no tool).
 const NO_ROTATION: &str =
-    "I would keep the secrets in HashiCorp Vault. Access is least privilege: \
+    "I would store the secrets in a managed secret store, like Vault. Access is least privilege: \
      each service gets its own role, and the pods read only their own secrets at start up \
      through a sidecar, so nothing is baked into the images.";
 /// The reply to the follow-up about rotation.
