@@ -3,6 +3,7 @@
 //! disk or a damaged `session.json`, and one viva per session.
 
 use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::audio_stack;
@@ -32,18 +33,22 @@ fn interrupted_session(sessions: &Path, pick: &str, extra: &[&str]) -> std::path
         .expect("no new session folder")
 }
 
+/// `viva practice ARGS --no-tts --answers ANSWERS_DIR` on `sessions`.
+fn practice_files_command(args: &[&str], answers_dir: &Path, sessions: &Path) -> Command {
+    let mut cmd = util::viva();
+    cmd.arg("practice")
+        .args(args)
+        .args(["--no-tts", "--answers"])
+        .arg(answers_dir)
+        .arg("--sessions")
+        .arg(sessions)
+        .arg("--model")
+        .arg(util::default_model());
+    cmd
+}
+
 fn practice_files(args: &[&str], answers_dir: &Path, sessions: &Path) -> std::process::Output {
-    util::run(
-        util::viva()
-            .arg("practice")
-            .args(args)
-            .args(["--no-tts", "--answers"])
-            .arg(answers_dir)
-            .arg("--sessions")
-            .arg(sessions)
-            .arg("--model")
-            .arg(util::default_model()),
-    )
+    util::run(&mut practice_files_command(args, answers_dir, sessions))
 }
 
 #[test]
@@ -401,14 +406,11 @@ fn ctrl_c_while_an_answer_is_transcribed_stops_whisper_at_once() {
         .collect();
     util::write_wav(&answers_dir.join("3.wav"), &samples.repeat(8));
 
-    let mut cmd = util::viva();
-    cmd.args(["practice", "--pick", "3", "--no-tts", "--answers"])
-        .arg(&answers_dir)
-        .arg("--sessions")
-        .arg(&sessions)
-        .arg("--model")
-        .arg(util::default_model());
-    let mut session = LiveSession::spawn(cmd);
+    let mut session = LiveSession::spawn(practice_files_command(
+        &["--pick", "3"],
+        &answers_dir,
+        &sessions,
+    ));
     // The answer is transcribed before a follow-up is chosen.
     session.wait_for("(from ", Duration::from_secs(60));
     std::thread::sleep(Duration::from_secs(1));
