@@ -65,7 +65,9 @@ pub(crate) use talking_points::PointCoverage;
 /// "would be nice"; weights refitted on the dev labels.
 /// 5: the sample's sentences are shared out among the points as exemplars,
 /// a different one each; weights refitted on the dev labels.
-pub const ANALYSIS_VERSION: u32 = 5;
+/// 6: the STAR points ("the situation", "the outcome") have weights of
+/// their own; refitted on the dev labels.
+pub const ANALYSIS_VERSION: u32 = 6;
 
 /// Everything measured about one answer; saved in the answer's JSON and in
 /// `session.json`.
