@@ -47,11 +47,13 @@ pub(crate) const FEATURE_COUNT: usize = BASE_FEATURES + STAR_OWN.len();
 /// How many features come before the STAR points' own copies.
 const BASE_FEATURES: usize = 8;
 
+/// The index of "is a STAR point" among the features.
+const IS_STAR_POINT: usize = 5;
+
 /// The features (by index) that a STAR point weighs apart from the other
 /// points: it appears twice, as itself and times "is a STAR point", so the
-/// fit can give "the outcome" other weights than "invalidation" (how close
-/// a passage comes to "the situation" says less, whether the story was
-/// told more), drawn towards the shared ones by the regularisation. (The
+/// fit can give "the outcome" other weights than "invalidation", drawn
+/// towards the shared ones by the regularisation. (The
 /// lexical share is left out: no dev answer says a STAR point's own words,
 /// "the situation", "the outcome", so there is nothing to fit it on.)
 const STAR_OWN: [usize; 5] = [0, 1, 2, 3, 7];
@@ -198,12 +200,12 @@ fn features(
         .collect()
 }
 
-/// All the features from the base ones: for a STAR point (base feature 5
-/// set) its [`STAR_OWN`] features again, 0 for any other point.
+/// All the features from the base ones: for a STAR point its
+/// [`STAR_OWN`] features again, 0 for any other point.
 fn with_star_copies(base: [f64; BASE_FEATURES]) -> [f64; FEATURE_COUNT] {
     let mut values = [0.0; FEATURE_COUNT];
     values[..BASE_FEATURES].copy_from_slice(&base);
-    if base[5] > 0.0 {
+    if base[IS_STAR_POINT] > 0.0 {
         for (slot, &feature) in values[BASE_FEATURES..].iter_mut().zip(&STAR_OWN) {
             *slot = base[feature];
         }
