@@ -399,12 +399,10 @@ fn ctrl_c_while_an_answer_is_transcribed_stops_whisper_at_once() {
     std::fs::create_dir_all(&answers_dir).unwrap();
     // Four minutes of speech: far longer to transcribe than the exit may take.
     let speech = util::repo_root().join("tests/fixtures/speech/long-migration.wav");
-    let samples: Vec<f32> = hound::WavReader::open(&speech)
-        .unwrap()
-        .samples::<i16>()
-        .map(|s| f32::from(s.unwrap()) / 32_768.0)
-        .collect();
-    util::write_wav(&answers_dir.join("3.wav"), &samples.repeat(8));
+    util::write_wav(
+        &answers_dir.join("3.wav"),
+        &util::read_wav(&speech).repeat(8),
+    );
 
     let mut session = LiveSession::spawn(practice_files_command(
         &["--pick", "3"],

@@ -55,6 +55,23 @@ pub fn exists(path: &Path) -> bool {
     path.exists()
 }
 
+/// A WAV file that must be 16 kHz mono 16-bit, as f32.
+pub fn read_wav(path: &Path) -> Vec<f32> {
+    let mut reader = hound::WavReader::open(path)
+        .unwrap_or_else(|err| panic!("{} does not read as WAV: {err}", path.display()));
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.sample_rate, spec.channels, spec.bits_per_sample),
+        (16_000, 1, 16),
+        "{}",
+        path.display()
+    );
+    reader
+        .samples::<i16>()
+        .map(|sample| f32::from(sample.unwrap()) / 32768.0)
+        .collect()
+}
+
 /// Write 16 kHz mono 16-bit samples to a WAV file.
 pub fn write_wav(path: &Path, samples: &[f32]) {
     let spec = hound::WavSpec {

@@ -39,24 +39,7 @@ fn espeak(dir: &Path, text: &str) -> (PathBuf, Vec<f32>) {
         .status()
         .expect("cannot run sox");
     assert!(status.success());
-    (wav, read_answer_wav(&reference))
-}
-
-/// A WAV file that must be 16 kHz mono 16-bit, as f32.
-fn read_answer_wav(path: &Path) -> Vec<f32> {
-    let mut reader = hound::WavReader::open(path)
-        .unwrap_or_else(|err| panic!("{} does not read as WAV: {err}", path.display()));
-    let spec = reader.spec();
-    assert_eq!(
-        (spec.sample_rate, spec.channels, spec.bits_per_sample),
-        (16_000, 1, 16),
-        "{}",
-        path.display()
-    );
-    reader
-        .samples::<i16>()
-        .map(|sample| f32::from(sample.unwrap()) / 32768.0)
-        .collect()
+    (wav, util::read_wav(&reference))
 }
 
 /// Seconds of sound in a raw 16 kHz recording once every silence longer than
@@ -277,7 +260,7 @@ fn record_captures_speech_from_the_microphone_and_stops_on_silence() {
             && stdout.ends_with(" of 16 kHz mono audio (stopped after 2s of silence).\n"),
         "{stdout}"
     );
-    let recorded = read_answer_wav(&answer);
+    let recorded = util::read_wav(&answer);
     let similarity = correlation(&reference, &recorded);
     assert!(
         similarity > 0.9,
@@ -313,7 +296,7 @@ fn record_stops_at_the_time_limit_exactly() {
             answer.display()
         )
     );
-    assert_eq!(read_answer_wav(&answer).len(), 24_000);
+    assert_eq!(util::read_wav(&answer).len(), 24_000);
     // Nothing played into the microphone: the null sink gives exact zeros.
     let stderr = util::stderr(&out);
     assert!(
@@ -353,7 +336,7 @@ fn ctrl_c_finishes_the_file_and_exits_130() {
         stdout.ends_with(" of 16 kHz mono audio (stopped by Ctrl-C).\n"),
         "{stdout}"
     );
-    let seconds = read_answer_wav(&answer).len() as f64 / 16_000.0;
+    let seconds = util::read_wav(&answer).len() as f64 / 16_000.0;
     assert!(
         (0.8..2.5).contains(&seconds),
         "the file holds {seconds:.2} s"
@@ -393,7 +376,7 @@ fn kill_9_mid_recording_leaves_a_readable_wav_up_to_about_the_last_second() {
     viva.wait().unwrap();
     wait_with_limit(player, Duration::from_secs(15));
 
-    let samples = read_answer_wav(&answer);
+    let samples = util::read_wav(&answer);
     let duration = samples.len() as f64 / 16_000.0;
     assert!(
         duration >= recorded_for - 1.2 && duration <= recorded_for + 0.1,
@@ -460,7 +443,7 @@ fn losing_the_audio_server_mid_recording_is_an_error_and_keeps_the_file() {
         "{}",
         util::stdout(&out)
     );
-    let kept = read_answer_wav(&answer).len() as f64 / 16_000.0;
+    let kept = util::read_wav(&answer).len() as f64 / 16_000.0;
     assert!((0.5..3.0).contains(&kept), "the file holds {kept:.2} s");
 }
 
