@@ -11,6 +11,7 @@
 //! Listing never opens a device: opening every ALSA device fails on most and
 //! makes the ALSA library print noise.
 
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -143,11 +144,12 @@ const ALSA_PLUGINS: &[&str] = &[
 
 /// Handshakes tried with a PulseAudio server whose socket is there. cpal
 /// gives each one 2 s; a server that has just started, or a machine under
-/// load, can miss that or close the connection mid-handshake, and falling
-/// back to ALSA then would list ALSA's plugins instead of the server's
-/// sources (a CI run on a loaded machine saw four tries, 0.9 s apart in
-/// all, each closed mid-handshake). A socket nobody listens on is refused
-/// at once and not tried again.
+/// load, can miss that, and falling back to ALSA then would list ALSA's
+/// plugins instead of the server's sources. A socket nobody listens on is
+/// refused at once, and a client with no cookie is dropped mid-handshake
+/// every time (what two CI runs that saw every try closed mid-handshake
+/// most likely met: no libpulse client had yet made the user a cookie):
+/// neither is tried again.
 const PULSE_TRIES: usize = 6;
 
 /// The pause before each further try: a busy server gets a moment to
@@ -172,7 +174,7 @@ fn host() -> cpal::Host {
         Some(Ok(host)) => host,
         Some(Err((tries, reason))) => {
             eprintln!(
-                "warning: the PulseAudio server did not answer (tries: {tries}, last: {reason}); using ALSA"
+                "warning: could not connect to the PulseAudio server (tries: {tries}, last: {reason}); using ALSA"
             );
             cpal::default_host()
         }
@@ -198,8 +200,37 @@ fn pulse_host(id: cpal::HostId) -> Result<cpal::Host, (usize, String)> {
         if reason.contains("refused") {
             return Err((attempt + 1, reason));
         }
+        // Without a cookie the client sends an empty one, which a
+        // PulseAudio server drops mid-handshake every time.
+        if !pulse_cookie_found() {
+            return Err((
+                attempt + 1,
+                format!(
+                    "{reason}; no PulseAudio cookie was found: set PULSE_COOKIE to the \
+                     server's cookie file (scripts/audio-stack prints it)"
+                ),
+            ));
+        }
     }
     Err((PULSE_TRIES, reason))
+}
+
+/// True when one of the files where cpal's PulseAudio client looks for the
+/// server's cookie is there: `$PULSE_COOKIE`, then `~/.config/pulse/cookie`
+/// and `~/.pulse-cookie`.
+fn pulse_cookie_found() -> bool {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let in_home = home.iter().flat_map(|home| {
+        [
+            home.join(".config/pulse/cookie"),
+            home.join(".pulse-cookie"),
+        ]
+    });
+    std::env::var_os("PULSE_COOKIE")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(in_home)
+        .any(|path| path.exists())
 }
 
 /// True for a PCM worth listing: not an ALSA converter plugin.

@@ -95,3 +95,27 @@ fn without_a_sound_server_alsa_devices_are_listed_without_its_plugins() {
         );
     }
 }
+
+#[test]
+fn without_the_servers_cookie_alsa_is_used_and_the_warning_says_to_set_pulse_cookie() {
+    let _audio = audio_stack::audio_lock();
+    // A home with no cookie, as on a fresh machine: the server drops the
+    // handshake, and trying again cannot help.
+    let home = util::temp_dir();
+    let out = util::run(
+        audio_stack::viva_on_stack()
+            .arg("devices")
+            .env_remove("PULSE_COOKIE")
+            .env("HOME", home.path()),
+    );
+    let stdout = util::stdout(&out);
+    let stderr = util::stderr(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.starts_with("Inputs (ALSA)"), "{stdout}");
+    assert!(
+        stderr.contains("(tries: 1,")
+            && stderr.contains("no PulseAudio cookie was found: set PULSE_COOKIE")
+            && stderr.trim_end().ends_with("using ALSA"),
+        "{stderr}"
+    );
+}
