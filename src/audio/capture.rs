@@ -19,7 +19,7 @@ use cpal::{FromSample, Sample, SampleFormat, SizedSample, StreamConfig};
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
-use super::devices::{quiet_alsa_messages, InputDevice};
+use super::devices::{input_listing, quiet_alsa_messages, InputDevice};
 use super::WHISPER_RATE;
 
 /// Seconds of audio the ring buffer holds: the reader may fall this far
@@ -39,12 +39,25 @@ pub struct CaptureFormat {
 /// Why capture could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
-    #[error(
-        "input device '{device}' cannot capture: {reason} (`viva devices` lists the input devices)"
-    )]
-    Open { device: String, reason: String },
+    #[error("input device '{device}' cannot capture: {reason}. {available}")]
+    Open {
+        device: String,
+        reason: String,
+        /// The input devices there are, to choose from with `--input-device`.
+        available: String,
+    },
     #[error("input device '{device}' did not start within {timeout:?}")]
     Timeout { device: String, timeout: Duration },
+}
+
+/// The error for a device that cannot capture, with the devices there are.
+fn open_failed(device: &str, reason: String) -> CaptureError {
+    CaptureError::Open {
+        device: device.to_string(),
+        // cpal's reasons end in a full stop; the message adds its own.
+        reason: reason.trim_end_matches('.').to_string(),
+        available: input_listing(),
+    }
 }
 
 /// What the callbacks tell the reader, through atomics only.
@@ -83,10 +96,7 @@ impl Capture {
     pub fn start(device: &InputDevice) -> Result<Capture, CaptureError> {
         quiet_alsa_messages();
         let (config, sample_format) =
-            choose_config(&device.device).map_err(|reason| CaptureError::Open {
-                device: device.label.clone(),
-                reason,
-            })?;
+            choose_config(&device.device).map_err(|reason| open_failed(&device.label, reason))?;
         let format = CaptureFormat {
             rate: config.sample_rate,
             channels: config.channels,
@@ -129,18 +139,10 @@ impl Capture {
                     }
                 }
             })
-            .map_err(|err| CaptureError::Open {
-                device: label.clone(),
-                reason: format!("cannot start a thread: {err}"),
-            })?;
+            .map_err(|err| open_failed(&label, format!("cannot start a thread: {err}")))?;
         match ready_rx.recv_timeout(OPEN_TIMEOUT) {
             Ok(Ok(())) => {}
-            Ok(Err(reason)) => {
-                return Err(CaptureError::Open {
-                    device: label,
-                    reason,
-                })
-            }
+            Ok(Err(reason)) => return Err(open_failed(&label, reason)),
             Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                 // A stuck thread is left behind; it ends if the stream ever opens.
                 return Err(CaptureError::Timeout {

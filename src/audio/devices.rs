@@ -82,6 +82,15 @@ pub enum DeviceError {
     Listing { host: String, reason: String },
 }
 
+/// The input devices of the audio host as [`listing`] words them, or why
+/// they cannot be listed.
+pub(crate) fn input_listing() -> String {
+    match list() {
+        Ok(list) => listing(&list.host, &list.inputs),
+        Err(err) => err.to_string(),
+    }
+}
+
 /// "Input devices (HOST): a (desc), b" or a hint when there are none.
 fn listing(host: &str, devices: &[DeviceEntry]) -> String {
     if devices.is_empty() {

@@ -50,7 +50,9 @@ impl Input {
         let without_mic = |err: &dyn std::fmt::Display| {
             anyhow::anyhow!(
                 "{err}\nTo practise without a microphone, answer from WAV files with `--answers DIR` \
-                 (and `--no-tts` where there is no speech service); `viva doctor` checks the setup."
+                 (and `--no-tts` where there is no speech service); on a machine with no sound card, \
+                 `eval \"$(scripts/audio-stack up)\"` in viva's folder gives a virtual microphone; \
+                 `viva doctor` checks the setup."
             )
         };
         let device = devices::input_device(settings.input_device.as_deref())

@@ -180,6 +180,41 @@ fn practice_with_a_missing_model_names_the_fetch_command() {
 }
 
 #[test]
+fn practice_without_a_microphone_lists_the_input_devices_and_the_ways_around() {
+    // No sound server, and one named that is not there, so that ALSA's
+    // PulseAudio plugin does not start one: the default device is dead.
+    let tmp = util::temp_dir();
+    let sessions = tmp.path().join("sessions");
+    let out = util::run(
+        util::viva()
+            .args(["practice", "--count", "1", "--no-tts", "--time-limit", "2s"])
+            .arg("--model")
+            .arg(util::default_model())
+            .arg("--sessions")
+            .arg(&sessions)
+            .env(
+                "PULSE_SERVER",
+                format!("unix:{}", tmp.path().join("none").display()),
+            )
+            .env_remove("PULSE_COOKIE")
+            .env("XDG_RUNTIME_DIR", tmp.path())
+            .env("HOME", tmp.path()),
+    );
+    let stderr = util::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot capture")
+            && stderr.contains("Input devices (ALSA): default")
+            && stderr.contains("--answers DIR")
+            && stderr.contains("scripts/audio-stack up"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".."), "{stderr}");
+    // Nothing was started, so nothing is left to resume.
+    assert!(!sessions.exists());
+}
+
+#[test]
 fn practice_rejects_an_unknown_question_before_starting() {
     let tmp = util::temp_dir();
     let out = util::run(
