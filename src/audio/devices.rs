@@ -11,7 +11,6 @@
 //! Listing never opens a device: opening every ALSA device fails on most and
 //! makes the ALSA library print noise.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -224,22 +223,14 @@ fn pulse_host(id: cpal::HostId) -> Result<cpal::Host, (usize, String)> {
     Err((PULSE_TRIES, reason))
 }
 
-/// True when one of the files where cpal's PulseAudio client looks for the
-/// server's cookie is there: `$PULSE_COOKIE`, then `~/.config/pulse/cookie`
-/// and `~/.pulse-cookie`.
+/// True when the server's cookie is where cpal's PulseAudio client looks
+/// for it (`$PULSE_COOKIE`, then the user's home): the client's own lookup,
+/// so the two cannot disagree.
 fn pulse_cookie_found() -> bool {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let in_home = home.iter().flat_map(|home| {
-        [
-            home.join(".config/pulse/cookie"),
-            home.join(".pulse-cookie"),
-        ]
-    });
-    std::env::var_os("PULSE_COOKIE")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(in_home)
-        .any(|path| path.exists())
+    #[cfg(target_os = "linux")]
+    return pulseaudio::cookie_path_from_env().is_some();
+    #[cfg(not(target_os = "linux"))]
+    return true;
 }
 
 /// True for a PCM worth listing: not an ALSA converter plugin.
